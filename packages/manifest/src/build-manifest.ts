@@ -1,0 +1,164 @@
+import { digestCanonical } from './canonical-bytes.js';
+import { createFinding } from './findings.js';
+import type {
+  ActionManifest,
+  ActionRecord,
+  EncryptionKeySource,
+  Finding,
+  ManifestAction,
+  ManifestConfig,
+  RecordFile,
+  ServerReferenceEntry,
+  ServerReferenceManifest,
+} from './types.js';
+
+/** Build facts recorded at the top of the manifest. */
+export interface ManifestMeta {
+  generator: { name: string; version: string };
+  nextVersion: string;
+  bundler: 'webpack' | 'turbopack';
+  buildId: string | null;
+  gitCommit: string | null;
+  createdAt: string;
+  encryptionKey: { fingerprint: string; source: EncryptionKeySource } | null;
+}
+
+/** Input of `buildManifest`: everything already read from disk, so the join itself is pure and testable. */
+export interface BuildManifestInput {
+  /** Next's server-reference manifest; its `encryptionKey` is ignored. */
+  serverReferenceManifest: Pick<ServerReferenceManifest, 'node' | 'edge'>;
+  /** Fresh record files only (the caller drops stale ones). */
+  records: RecordFile[];
+  meta: ManifestMeta;
+  config: Pick<ManifestConfig, 'manifest'>;
+  /** Whether client JavaScript mentions an action id; defaults to "no client references known". */
+  isReferencedByClient?: (id: string) => boolean;
+  /** Maps Next's `filename` to a posix path relative to the project root; defaults to identity. */
+  normalizeFile?: (filename: string) => string;
+}
+
+// Next names hoisted inline actions `$$RSC_SERVER_ACTION_<n>` (INLINE_ACTION_PREFIX in
+// next/dist/esm/server/app-render/action-handler.js); the transform records the same n as `inlineIndex`.
+const INLINE_EXPORT = /^\$\$RSC_SERVER_ACTION_(\d+)$/;
+
+const key = (file: string, name: string | number) => `${file}\u0000${name}`;
+
+/**
+ * Joins Next's registered actions with the transform's records into the manifest. Every id in Next's manifest
+ * (node and edge) yields exactly one entry; ids without a guarded record are findings.
+ */
+export function buildManifest(input: BuildManifestInput): { manifest: ActionManifest; findings: Finding[] } {
+  const normalizeFile = input.normalizeFile ?? ((f: string) => f);
+  const isReferenced = input.isReferencedByClient ?? (() => false);
+  const findings: Finding[] = [];
+
+  const byExport = new Map<string, ActionRecord>();
+  const byInline = new Map<string, ActionRecord>();
+  for (const recordFile of input.records) {
+    for (const action of recordFile.actions) {
+      if (action.kind === 'inline' && action.inlineIndex !== null) byInline.set(key(action.file, action.inlineIndex), action);
+      else if (action.exportName !== null) byExport.set(key(action.file, action.exportName), action);
+    }
+  }
+
+  // One entry per id: an action bundled for both runtimes is listed under node and edge with the same id.
+  const registered = new Map<string, { entry: ServerReferenceEntry; workers: Set<string>; runtimes: Set<'node' | 'edge'> }>();
+  for (const runtime of ['node', 'edge'] as const) {
+    for (const [id, entry] of Object.entries(input.serverReferenceManifest[runtime] ?? {})) {
+      const seen = registered.get(id) ?? { entry, workers: new Set<string>(), runtimes: new Set<'node' | 'edge'>() };
+      for (const worker of Object.keys(entry.workers ?? {})) seen.workers.add(worker);
+      seen.runtimes.add(runtime);
+      registered.set(id, seen);
+    }
+  }
+
+  const severity = input.config.manifest.failOnUnguarded ? 'error' : 'warning';
+  const actions: ManifestAction[] = [];
+  for (const [id, { entry, workers, runtimes }] of registered) {
+    const file = normalizeFile(entry.filename);
+    const inline = INLINE_EXPORT.exec(entry.exportedName);
+    const record = inline ? byInline.get(key(file, Number(inline[1]))) : byExport.get(key(file, entry.exportedName));
+    const fallbackRef = `${file}#${entry.exportedName}`;
+    const action: ManifestAction = {
+      id,
+      ref: record?.ref ?? fallbackRef,
+      file,
+      exportName: record ? record.exportName : inline ? null : entry.exportedName,
+      kind: record?.kind ?? (inline ? 'inline' : 'export'),
+      location: record ? { line: record.loc.line, column: record.loc.column } : null,
+      policy: record?.policy ?? null,
+      policyDigest: record ? digestCanonical(record.policy) : null,
+      workers: [...workers].sort(),
+      runtimes: [...runtimes].sort(),
+      referencedByClient: isReferenced(id),
+      guarded: record?.guarded ?? false,
+    };
+    actions.push(action);
+
+    if (!record) {
+      const outside = file.startsWith('../') || file.includes('node_modules/');
+      findings.push(
+        createFinding('unguarded-action', severity, {
+          message: `Next registered the Server Action ${fallbackRef} (id ${id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
+          fix: outside
+            ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
+            : 'wrap next.config with withActionGuard() and make sure this file is not excluded; then rebuild',
+          file,
+          ref: action.ref,
+        }),
+      );
+    } else if (!record.guarded) {
+      findings.push(
+        createFinding('unguarded-action', severity, {
+          message: `the Server Action ${record.ref} is registered but was not wrapped, because the transform reported an error for it`,
+          fix: 'fix the action-guard errors reported for this file above, then rebuild',
+          file,
+          line: record.loc.line,
+          column: record.loc.column + 1,
+          ref: record.ref,
+        }),
+      );
+    }
+    if (!action.referencedByClient && action.kind === 'export') {
+      findings.push(
+        createFinding('unreferenced-action', 'warning', {
+          message: `${action.ref} is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)`,
+          fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
+          file,
+          line: action.location?.line ?? null,
+          column: action.location ? action.location.column + 1 : null,
+          ref: action.ref,
+        }),
+      );
+    }
+  }
+
+  actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 1; i < actions.length; i++) {
+    const previous = actions[i - 1]!;
+    const current = actions[i]!;
+    if (previous.ref === current.ref) {
+      findings.push(
+        createFinding('duplicate-action-ref', 'error', {
+          message: `two registered actions share the ref ${current.ref} (ids ${previous.id} and ${current.id}), so the manifest cannot tell them apart`,
+          fix: 'make sure the transform runs on every layer (server and client) so that each action gets exactly one id, then rebuild',
+          file: current.file,
+          ref: current.ref,
+        }),
+      );
+    }
+  }
+
+  const manifest: ActionManifest = {
+    schemaVersion: 1,
+    generator: input.meta.generator,
+    next: { version: input.meta.nextVersion },
+    bundler: input.meta.bundler,
+    buildId: input.meta.buildId,
+    gitCommit: input.meta.gitCommit,
+    createdAt: input.meta.createdAt,
+    encryptionKey: input.meta.encryptionKey,
+    actions,
+  };
+  return { manifest, findings };
+}

@@ -1,0 +1,57 @@
+/**
+ * @action-guard/manifest: the signed action manifest (SPEC §4) and the encryption-key helpers (SPEC §5).
+ * Build-time code only; the runtime imports `@action-guard/manifest/key-fingerprint` and nothing else.
+ */
+export type {
+  ActionManifest,
+  ActionRecord,
+  DsseEnvelope,
+  EncryptionKeySource,
+  Finding,
+  ManifestAction,
+  ManifestConfig,
+  NormalizedPolicy,
+  RecordFile,
+  ServerReferenceEntry,
+  ServerReferenceManifest,
+  Severity,
+} from './types.js';
+export { canonicalBytes, canonicalString, digestCanonical } from './canonical-bytes.js';
+export { buildManifest, type BuildManifestInput, type ManifestMeta } from './build-manifest.js';
+export {
+  writeActionManifest,
+  readFreshRecords,
+  ACTION_GUARD_DIR,
+  MANIFEST_FILE,
+  ENVELOPE_FILE,
+  type WriteActionManifestOptions,
+  type WriteActionManifestResult,
+} from './write-action-manifest.js';
+export {
+  MANIFEST_PAYLOAD_TYPE,
+  SIGNING_KEY_ENV,
+  preAuthEncoding,
+  signManifest,
+  verifyEnvelope,
+  keyIdFromPublicKey,
+  generateSigningKeyPair,
+  parseSigningKey,
+  toPublicKey,
+  SigningKeyError,
+  type SigningKeyPair,
+  type VerifyFailure,
+  type VerifyResult,
+} from './dsse.js';
+export { diffManifests, comparePolicies, CHANGE_CLASSES, type ChangeClass, type ManifestChange, type ManifestDiff } from './diff-manifests.js';
+export {
+  ENCRYPTION_KEY_ENV,
+  generateEncryptionKey,
+  checkEncryptionKey,
+  type EncryptionKeyCheck,
+  type EncryptionKeyProblem,
+} from './encryption-key.js';
+export { fingerprintEncryptionKey, fingerprintsMatch, FINGERPRINT_PREFIX } from './key-fingerprint.js';
+export { MANIFEST_FINDINGS, createFinding, formatFinding, DOCS_BASE, type ManifestFindingName } from './findings.js';
+export { parseManifest, ManifestFormatError } from './parse-manifest.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { readGitCommit, collectClientIdTokens } from './project-facts.js';
