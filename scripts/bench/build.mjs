@@ -1,0 +1,551 @@
+#!/usr/bin/env node
+// Build and request benchmark for @action-guard/next. A benchmark, never a test: it prints tables, asserts nothing.
+//
+//   node scripts/bench/build.mjs [--apps example,generated] [--bundlers turbopack,webpack] [--runs 1]
+//                                [--rps-seconds 10] [--json FILE]
+//
+// For each app and bundler it runs cold `next build`s with and without the plugin, alternating the two so that
+// both see the same machine load, and records wall time and the peak memory of the build's whole process group
+// (RSS summed over every process in the group, sampled from /proc every 100 ms: `next build` forks workers, so the
+// peak of one process would understate it). Then it starts `next start` on 127.0.0.1 for the generated app and
+// measures requests per second of one guarded action against the same action built without the plugin (autocannon,
+// bounded duration). Ratios are computed from the same run. Needs Linux (/proc).
+//
+// "Without the plugin" means the same sources built with a next.config that does not call withActionGuard():
+// policy tags are then only comments and schema exports would break Next's "use server" rules, so the generated
+// app keeps its schemas module-local (the plugin binds them through `@schema`).
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TEST_DIR = join(WORKSPACE_ROOT, 'test');
+const requireFromTest = createRequire(join(TEST_DIR, 'package.json'));
+const BENCH_DIR = join(TEST_DIR, '.tmp/bench');
+const EXAMPLE_DIR = join(WORKSPACE_ROOT, 'examples/invoices');
+// The same test-only key the e2e suite uses: IDs must be stable between build and start.
+const ENCRYPTION_KEY = createHash('sha256').update('action-guard e2e test key').digest('base64');
+const PAGE_SIZE = 4096;
+
+const { values: args } = parseArgs({
+  options: {
+    apps: { type: 'string', default: 'example,generated' },
+    bundlers: { type: 'string', default: 'turbopack,webpack' },
+    runs: { type: 'string', default: '1' },
+    'rps-seconds': { type: 'string', default: '10' },
+    json: { type: 'string' },
+  },
+});
+const APPS = args.apps.split(',');
+const BUNDLERS = args.bundlers.split(',');
+const RUNS = Math.max(1, Math.min(5, Number(args.runs)));
+const RPS_SECONDS = Math.max(3, Math.min(30, Number(args['rps-seconds'])));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The generated app: 300 actions in 100 "use server" files, 10 pages that use them from forms and client code.
+
+const FILES = 100;
+const PAGES = 10;
+
+function actionsModule(page, file) {
+  const n = `${page}_${file}`;
+  return `'use server';
+
+import { z } from 'zod';
+import { cookies } from 'next/headers';
+import { revalidatePath } from 'next/cache';
+import { store } from '../../../lib/store';
+
+// Module-local schemas: the plugin binds them through @schema; without the plugin they are plain constants.
+const createItem${n}Input = z.object({
+  title: z.string().trim().min(1, 'Give the item a title.').max(200),
+  quantity: z.coerce.number().int().min(1).max(1000),
+  note: z.string().max(2000).optional(),
+});
+
+const renameItem${n}Input = z.tuple([z.string().min(1), z.string().trim().min(1).max(200)]);
+
+/**
+ * Creates an item in list ${n} from a form.
+ * @requiresAuth
+ * @schema createItem${n}Input
+ * @rateLimit 60/1m
+ */
+export async function createItem${n}(formData: FormData) {
+  const title = String(formData.get('title') ?? '');
+  const quantity = Number(formData.get('quantity') ?? 1);
+  const owner = (await cookies()).get('session')?.value ?? 'anonymous';
+  const id = store.insert('${n}', { title, quantity, owner, createdAt: Date.now() });
+  revalidatePath('/g/${page}');
+  return { id, title, quantity };
+}
+
+/**
+ * Renames an item; called from a client component with plain arguments.
+ * @requiresAuth
+ * @schema renameItem${n}Input
+ */
+export async function renameItem${n}(id: string, title: string) {
+  const item = store.get('${n}', id);
+  if (item === undefined) return { renamed: false as const };
+  store.update('${n}', id, { ...item, title });
+  return { renamed: true as const, id, title };
+}
+
+/**
+ * Deletes an item; only administrators may.
+ * @role admin
+ * @rateLimit 30/1m by:user
+ */
+export async function deleteItem${n}() {
+  const removed = store.clear('${n}');
+  revalidatePath('/g/${page}');
+  return { removed };
+}
+`;
+}
+
+function pageModule(page) {
+  const imports = [];
+  const forms = [];
+  for (let file = 0; file < FILES / PAGES; file += 1) {
+    const n = `${page}_${file}`;
+    imports.push(`import { createItem${n}, deleteItem${n} } from './actions-${file}';`);
+    forms.push(`      <form action={createItem${n} as unknown as (formData: FormData) => Promise<void>}>
+        <input name="title" /> <input name="quantity" type="number" defaultValue={1} />
+        <button type="submit">Add to list ${n}</button>
+        <button formAction={deleteItem${n} as unknown as () => Promise<void>}>Clear list ${n}</button>
+      </form>`);
+  }
+  return `${imports.join('\n')}
+import { RenameForm } from './rename-form';
+
+export default function Page() {
+  return (
+    <main>
+      <h1>Lists of page ${page}</h1>
+${forms.join('\n')}
+      <RenameForm />
+    </main>
+  );
+}
+`;
+}
+
+function renameFormModule(page) {
+  const imports = [];
+  const calls = [];
+  for (let file = 0; file < FILES / PAGES; file += 1) {
+    const n = `${page}_${file}`;
+    imports.push(`import { renameItem${n} } from './actions-${file}';`);
+    calls.push(`    await renameItem${n}(id, title);`);
+  }
+  return `'use client';
+
+import { useState } from 'react';
+${imports.join('\n')}
+
+export function RenameForm() {
+  const [status, setStatus] = useState('');
+  async function renameEverywhere(id: string, title: string) {
+${calls.join('\n')}
+    setStatus('renamed');
+  }
+  return (
+    <button type="button" onClick={() => void renameEverywhere('1', 'Renamed')}>
+      Rename item 1 everywhere {status}
+    </button>
+  );
+}
+`;
+}
+
+const STORE_MODULE = `// A tiny process-local store: the benchmark measures the build and the guard, not a database.
+const lists = new Map<string, Map<string, Record<string, unknown>>>();
+let nextId = 1;
+
+function list(name: string) {
+  let found = lists.get(name);
+  if (found === undefined) {
+    found = new Map();
+    lists.set(name, found);
+  }
+  return found;
+}
+
+export const store = {
+  insert(name: string, value: Record<string, unknown>) {
+    const id = String(nextId++);
+    list(name).set(id, value);
+    return id;
+  },
+  get: (name: string, id: string) => list(name).get(id),
+  update: (name: string, id: string, value: Record<string, unknown>) => void list(name).set(id, value),
+  clear(name: string) {
+    const size = list(name).size;
+    list(name).clear();
+    return size;
+  },
+};
+`;
+
+const RUNTIME_MODULE = `import { cookies } from 'next/headers';
+import { defineRuntime } from '@action-guard/runtime';
+
+export default defineRuntime({
+  async session() {
+    const value = (await cookies()).get('session')?.value;
+    if (value === undefined) return null;
+    return { id: value, roles: value === 'admin' ? ['admin'] : [] };
+  },
+});
+`;
+
+// The action the request benchmark calls: validation, a session and a small result, like a typical form post.
+const ECHO_MODULE = `'use server';
+
+import { z } from 'zod';
+
+const echoInput = z.object({ text: z.string().max(200) });
+
+/**
+ * Echoes its input: the request benchmark's action.
+ * @requiresAuth
+ * @schema echoInput
+ */
+export async function echo(input: { text: string }) {
+  return { echoed: input.text };
+}
+`;
+
+const ECHO_PAGE = `import { EchoButton } from './echo-button';
+
+export default function Page() {
+  return <main><EchoButton /></main>;
+}
+`;
+
+const ECHO_BUTTON = `'use client';
+
+import { echo } from './actions';
+
+export function EchoButton() {
+  return <button type="button" onClick={() => void echo({ text: 'hello' })}>Echo</button>;
+}
+`;
+
+function nextConfigModule(guarded) {
+  const base = `{
+  turbopack: { root: ${JSON.stringify(WORKSPACE_ROOT)} },
+  outputFileTracingRoot: ${JSON.stringify(WORKSPACE_ROOT)},
+  typescript: { ignoreBuildErrors: true },
+}`;
+  if (!guarded) return `/** @type {import('next').NextConfig} */\nexport default ${base};\n`;
+  return `import { withActionGuard } from '@action-guard/next';
+
+/** @type {import('next').NextConfig} */
+export default withActionGuard()(${base});
+`;
+}
+
+const ACTION_GUARD_CONFIG = `export default { runtime: './lib/action-guard.ts' };\n`;
+
+/** Writes the generated app to `dir` (guarded or plain); returns the number of actions and files written. */
+function generateApp(dir, guarded) {
+  rmSync(dir, { recursive: true, force: true });
+  const write = (path, text) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  write('package.json', JSON.stringify({ name: `bench-generated-${guarded ? 'guarded' : 'plain'}`, private: true, type: 'module' }, null, 2));
+  write('tsconfig.json', JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', lib: ['dom', 'dom.iterable', 'esnext'], strict: true, noEmit: true, module: 'esnext',
+      moduleResolution: 'bundler', jsx: 'react-jsx', isolatedModules: true, esModuleInterop: true, skipLibCheck: true,
+      resolveJsonModule: true, incremental: false, plugins: [{ name: 'next' }],
+    },
+    include: ['**/*.ts', '**/*.tsx'],
+    exclude: ['node_modules'],
+  }, null, 2));
+  write('next.config.mjs', nextConfigModule(guarded));
+  write('action-guard.config.mjs', ACTION_GUARD_CONFIG);
+  write('lib/action-guard.ts', RUNTIME_MODULE);
+  write('lib/store.ts', STORE_MODULE);
+  write('app/layout.tsx', `export default function RootLayout({ children }: { children: React.ReactNode }) {\n  return <html lang="en"><body>{children}</body></html>;\n}\n`);
+  write('app/page.tsx', `import Link from 'next/link';\n\nexport default function Home() {\n  return <ul>${Array.from({ length: PAGES }, (_, p) => `<li><Link href="/g/${p}">Page ${p}</Link></li>`).join('')}</ul>;\n}\n`);
+  write('app/bench/actions.ts', ECHO_MODULE);
+  write('app/bench/page.tsx', ECHO_PAGE);
+  write('app/bench/echo-button.tsx', ECHO_BUTTON);
+  let actions = 1;
+  let files = 1;
+  for (let page = 0; page < PAGES; page += 1) {
+    for (let file = 0; file < FILES / PAGES; file += 1) {
+      write(`app/g/${page}/actions-${file}.ts`, actionsModule(page, file));
+      actions += 3;
+      files += 1;
+    }
+    write(`app/g/${page}/page.tsx`, pageModule(page));
+    write(`app/g/${page}/rename-form.tsx`, renameFormModule(page));
+  }
+  return { actions, files };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring a build.
+
+function nextBin(appDir) {
+  const requireFromApp = createRequire(join(appDir, 'package.json'));
+  return join(dirname(requireFromApp.resolve('next/package.json')), 'dist/bin/next');
+}
+
+/** Sum of the resident set sizes (bytes) of every live process in process group `pgid`. */
+function groupRss(pgid) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state ppid pgrp ... rss is field 24 overall.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      total += Number(fields[21]) * PAGE_SIZE;
+    } catch {
+      // The process exited between readdir and read.
+    }
+  }
+  return total;
+}
+
+/** Runs `command` in its own process group; resolves with exit code, wall time and peak group RSS. */
+function measure(command, commandArgs, { cwd, env, timeoutMs }) {
+  return new Promise((resolvePromise) => {
+    const started = performance.now();
+    const child = spawn(command, commandArgs, {
+      cwd,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: ENCRYPTION_KEY, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, groupRss(child.pid));
+    }, 100);
+    const killer = setTimeout(() => {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      const wallMs = performance.now() - started;
+      clearInterval(sampler);
+      clearTimeout(killer);
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+      resolvePromise({ code, wallMs, peakBytes: peak, output });
+    });
+  });
+}
+
+async function coldBuild(appDir, bundler) {
+  rmSync(join(appDir, '.next'), { recursive: true, force: true });
+  const flags = bundler === 'webpack' ? ['--webpack'] : [];
+  const result = await measure(process.execPath, [nextBin(appDir), 'build', ...flags], { cwd: appDir, timeoutMs: 900_000 });
+  if (result.code !== 0) {
+    process.stderr.write(`build failed in ${appDir} (${bundler}):\n${result.output.split('\n').slice(-60).join('\n')}\n`);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests per second under `next start`.
+
+function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+async function startServer(appDir) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [nextBin(appDir), 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: appDir,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: ENCRYPTION_KEY },
+    detached: true,
+    stdio: 'ignore',
+  });
+  const stop = () => {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    try {
+      await (await fetch(`${url}/bench`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
+      return { url, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  stop();
+  throw new Error(`next start did not answer on ${url}`);
+}
+
+function echoActionId(appDir) {
+  const manifest = JSON.parse(readFileSync(join(appDir, '.next/server/server-reference-manifest.json'), 'utf8'));
+  const found = Object.entries(manifest.node).find(
+    ([, e]) => e.exportedName === 'echo' && e.filename.endsWith('app/bench/actions.ts'),
+  );
+  if (found === undefined) throw new Error(`no echo action registered in ${appDir}`);
+  return found[0];
+}
+
+async function requestsPerSecond(appDir) {
+  const autocannon = requireFromTest('autocannon');
+  const server = await startServer(appDir);
+  try {
+    const actionId = echoActionId(appDir);
+    const request = {
+      method: 'POST',
+      path: '/bench',
+      headers: {
+        accept: 'text/x-component',
+        'next-action': actionId,
+        'next-router-state-tree': encodeURIComponent(JSON.stringify(['', { children: ['bench', { children: ['__PAGE__', {}] }] }])),
+        'content-type': 'text/plain;charset=UTF-8',
+        cookie: 'session=bench-user',
+      },
+      // What React's encodeReply produces for echo({ text: 'hello' }).
+      body: JSON.stringify([{ text: 'hello' }]),
+    };
+    // Check the action answers as expected before measuring it (a 500 per request would be very fast).
+    const probe = await fetch(`${server.url}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+    const probeText = await probe.text();
+    if (probe.status !== 200 || !probeText.includes('"echoed":"hello"')) {
+      throw new Error(`the echo action did not answer as expected (${probe.status}): ${probeText.slice(0, 300)}`);
+    }
+    const warmup = await autocannon({ url: server.url, connections: 8, duration: 2, requests: [request] });
+    void warmup;
+    const result = await autocannon({ url: server.url, connections: 8, duration: RPS_SECONDS, requests: [request] });
+    return { rps: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  } finally {
+    server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The example app: its own next.config is guarded; "without the plugin" swaps in a config that is not.
+
+const EXAMPLE_CONFIG_NAMES = ['next.config.ts', 'next.config.mjs', 'next.config.js'];
+
+async function withPlainExampleConfig(run) {
+  const name = EXAMPLE_CONFIG_NAMES.find((n) => existsSync(join(EXAMPLE_DIR, n)));
+  if (name === undefined) throw new Error('examples/invoices has no next.config');
+  const original = join(EXAMPLE_DIR, name);
+  const backup = `${original}.bench-original`;
+  renameSync(original, backup);
+  const restore = () => existsSync(backup) && renameSync(backup, original);
+  process.once('SIGINT', () => {
+    restore();
+    process.exit(130);
+  });
+  try {
+    writeFileSync(join(EXAMPLE_DIR, 'next.config.mjs'), nextConfigModule(false));
+    return await run();
+  } finally {
+    rmSync(join(EXAMPLE_DIR, 'next.config.mjs'), { force: true });
+    restore();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
+const s = (ms) => (ms / 1000).toFixed(1);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function main() {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const guardedDir = join(BENCH_DIR, 'generated-guarded');
+  const plainDir = join(BENCH_DIR, 'generated-plain');
+  const rows = [];
+  const rpsRows = [];
+  if (APPS.includes('generated')) {
+    const { actions, files } = generateApp(guardedDir, true);
+    generateApp(plainDir, false);
+    process.stderr.write(`generated ${actions} actions in ${files} "use server" files\n`);
+  }
+  for (const app of APPS) {
+    for (const bundler of BUNDLERS) {
+      const samples = { plain: [], guarded: [] };
+      for (let run = 0; run < RUNS; run += 1) {
+        // Alternate the order between runs so neither variant always runs on a warmer machine.
+        const order = run % 2 === 0 ? ['plain', 'guarded'] : ['guarded', 'plain'];
+        for (const variant of order) {
+          process.stderr.write(`${app} ${bundler} ${variant} run ${run + 1}/${RUNS}…\n`);
+          let result;
+          if (app === 'generated') result = await coldBuild(variant === 'guarded' ? guardedDir : plainDir, bundler);
+          else if (variant === 'guarded') result = await coldBuild(EXAMPLE_DIR, bundler);
+          else result = await withPlainExampleConfig(() => coldBuild(EXAMPLE_DIR, bundler));
+          samples[variant].push(result);
+          process.stderr.write(`  exit ${result.code}, ${s(result.wallMs)} s, peak ${mb(result.peakBytes)} MB\n`);
+          if (app === 'generated' && run === 0 && result.code === 0) {
+            const rps = await requestsPerSecond(variant === 'guarded' ? guardedDir : plainDir).catch((error) => ({ error: String(error) }));
+            process.stderr.write(`  requests/s: ${JSON.stringify(rps)}\n`);
+            rpsRows.push({ bundler, variant, ...rps });
+          }
+        }
+      }
+      const ok = (xs) => xs.filter((r) => r.code === 0);
+      const plain = ok(samples.plain);
+      const guarded = ok(samples.guarded);
+      const row = { app, bundler, runs: RUNS, failed: RUNS * 2 - plain.length - guarded.length };
+      if (plain.length > 0 && guarded.length > 0) {
+        Object.assign(row, {
+          plainWallMs: median(plain.map((r) => r.wallMs)),
+          guardedWallMs: median(guarded.map((r) => r.wallMs)),
+          plainPeakBytes: median(plain.map((r) => r.peakBytes)),
+          guardedPeakBytes: median(guarded.map((r) => r.peakBytes)),
+        });
+      }
+      rows.push(row);
+    }
+  }
+  if (APPS.includes('example')) rmSync(join(EXAMPLE_DIR, '.next'), { recursive: true, force: true });
+
+  const lines = [];
+  lines.push('| app | bundler | wall without | wall with | wall ratio | peak mem without | peak mem with | mem ratio |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    if (r.plainWallMs === undefined) {
+      lines.push(`| ${r.app} | ${r.bundler} | failed builds: ${r.failed} | | | | | |`);
+      continue;
+    }
+    lines.push(`| ${r.app} | ${r.bundler} | ${s(r.plainWallMs)} s | ${s(r.guardedWallMs)} s | ${(r.guardedWallMs / r.plainWallMs).toFixed(3)} | ${mb(r.plainPeakBytes)} MB | ${mb(r.guardedPeakBytes)} MB | ${(r.guardedPeakBytes / r.plainPeakBytes).toFixed(3)} |`);
+  }
+  lines.push('');
+  lines.push(`| bundler | unguarded req/s | guarded req/s | ratio | p99 unguarded | p99 guarded |  (${RPS_SECONDS} s, 8 connections, loopback)`);
+  lines.push('|---|---|---|---|---|---|');
+  for (const bundler of BUNDLERS) {
+    const plain = rpsRows.find((r) => r.bundler === bundler && r.variant === 'plain');
+    const guarded = rpsRows.find((r) => r.bundler === bundler && r.variant === 'guarded');
+    if (plain?.rps === undefined || guarded?.rps === undefined) {
+      lines.push(`| ${bundler} | ${plain?.error ?? plain?.rps ?? 'n/a'} | ${guarded?.error ?? guarded?.rps ?? 'n/a'} | | | |`);
+      continue;
+    }
+    lines.push(`| ${bundler} | ${plain.rps.toFixed(0)} | ${guarded.rps.toFixed(0)} | ${(guarded.rps / plain.rps).toFixed(3)} | ${plain.p99Ms} ms | ${guarded.p99Ms} ms |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ rows, rpsRows }, null, 2));
+}
+
+await main();
