@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', redis: 'src/redis.ts', client: 'src/client.ts' },
+  entry: {
+    index: 'src/index.ts',
+    redis: 'src/redis.ts',
+    client: 'src/client.ts',
+    default: 'src/default.ts',
+    instrumentation: 'src/instrumentation.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,0 +1,495 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { resolveClientIp, UNKNOWN_IP, type ClientIpOption, type ClientIpReader } from './client-ip.js';
+import { runWithContext } from './context.js';
+import { createFailure, type ActionFailure, type FailureCode, type FailureDetails } from './failures.js';
+import {
+  deserializeResult,
+  fingerprintInput,
+  serializeResult,
+  sha256Hex,
+  UNREPLAYABLE,
+} from './idempotency.js';
+import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
+import { loadRethrow, readNextHeaders } from './next-interop.js';
+import { memoryStore } from './stores/memory-store.js';
+import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
+import type { ActionMeta, CallOutcome, GuardEvent, GuardStore, Session } from './types.js';
+
+/** What an app passes to `defineRuntime()`. */
+export interface RuntimeOptions<TSession extends Session = Session> {
+  /** Resolves the caller's session: `{ id, roles? }` or null. Called once per guarded call, first. */
+  session: () => TSession | null | Promise<TSession | null>;
+  /**
+   * Where rate-limit buckets and idempotency keys live. Use `redisStore()` when more than one instance serves the app.
+   * @default memoryStore()
+   */
+  store?: GuardStore;
+  /**
+   * Where the client address for `by:ip` limits (and for scoping public actions' idempotency keys) comes from.
+   * `'socket'` reads the header stamped by `registerClientIpStamp()`; without it every caller shares one bucket.
+   * @default 'socket'
+   */
+  clientIp?: ClientIpOption;
+  /**
+   * `'strict'` rejects action requests that carry no `Origin` header (Next lets them through); `'next'` leaves
+   * origin checks to Next alone.
+   * @default 'next'
+   */
+  origin?: 'next' | 'strict';
+  /**
+   * Reads the current request's headers. For custom servers and for running the guard outside Next.
+   * @default `headers()` from `next/headers`
+   */
+  headers?: () => Headers | Promise<Headers>;
+  /** Receives one event per call, plus store-outage and configuration warnings. Input values are never included. */
+  onEvent?: (event: GuardEvent) => void;
+  /** Receives every unexpected error thrown by a session reader, an `@authorize` function or an action body. */
+  onError?: (error: unknown, info: { action: string; ref: string }) => void;
+  /**
+   * Rethrow unexpected errors instead of returning `INTERNAL_ERROR` (Next then shows its own error handling).
+   * @default false
+   */
+  rethrowErrors?: boolean;
+  /** Idempotency tuning. */
+  idempotency?: {
+    /**
+     * How long a repeat waits for the first call with the same key to finish before `IDEMPOTENCY_KEY_IN_USE` (ms).
+     * @default 5000
+     */
+    waitMs?: number;
+    /**
+     * How long a claim protects a running body (ms). A claim older than this (its holder crashed) may be taken
+     * over; the late holder is fenced out and cannot overwrite the new result.
+     * @default 60000
+     */
+    leaseMs?: number;
+  };
+  /** Rate-limit tuning. */
+  rateLimit?: {
+    /**
+     * What a rate-limited action does when the store cannot be reached: `'deny'` (fail closed, `INTERNAL_ERROR`)
+     * or `'allow'` (fail open). Either way an event says so.
+     * @default 'deny'
+     */
+    onStoreError?: 'deny' | 'allow';
+  };
+  /**
+   * OpenTelemetry: `true` uses the global tracer when `@opentelemetry/api` is installed, `false` turns spans off,
+   * or pass a tracer.
+   * @default true
+   */
+  tracing?: boolean | TracerLike;
+}
+
+/** The object an app's runtime module default-exports; generated code calls `guard()`. */
+export interface Runtime<TSession extends Session = Session> {
+  /** Runs `impl` with `args` under the policy in `meta`; failures come back as values. `self` carries Next's `$$id`. */
+  guard<TArgs extends unknown[], TResult>(
+    meta: ActionMeta,
+    args: TArgs,
+    impl: (...args: TArgs) => TResult,
+    self?: unknown,
+  ): Promise<Awaited<TResult> | ActionFailure>;
+  /** The options after validation and defaults. */
+  readonly options: Readonly<ResolvedRuntimeOptions<TSession>>;
+}
+
+/** Options with every default applied. */
+export interface ResolvedRuntimeOptions<TSession extends Session = Session> {
+  session: () => TSession | null | Promise<TSession | null>;
+  store: GuardStore;
+  clientIp: ClientIpReader;
+  origin: 'next' | 'strict';
+  headers: () => Headers | Promise<Headers>;
+  onEvent: ((event: GuardEvent) => void) | null;
+  onError: ((error: unknown, info: { action: string; ref: string }) => void) | null;
+  rethrowErrors: boolean;
+  waitMs: number;
+  leaseMs: number;
+  rateLimitOnStoreError: 'deny' | 'allow';
+  tracing: boolean | TracerLike;
+}
+
+const VALID_OPTIONS = [
+  'session',
+  'store',
+  'clientIp',
+  'origin',
+  'headers',
+  'onEvent',
+  'onError',
+  'rethrowErrors',
+  'idempotency',
+  'rateLimit',
+  'tracing',
+] as const;
+
+function fail(message: string): never {
+  throw new TypeError(`defineRuntime: ${message}`);
+}
+
+function checkKeys(where: string, value: object, valid: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!valid.includes(key)) fail(`unknown option "${where}${key}". Valid options: ${valid.join(', ')}.`);
+  }
+}
+
+function positiveNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`"${name}" must be a positive number.`);
+  return value;
+}
+
+/** Validates options strictly (unknown keys list the valid ones) and applies defaults. */
+export function resolveRuntimeOptions<TSession extends Session>(options: RuntimeOptions<TSession>): ResolvedRuntimeOptions<TSession> {
+  if (typeof options !== 'object' || options === null) fail('expected an options object.');
+  checkKeys('', options, VALID_OPTIONS);
+  if (typeof options.session !== 'function') {
+    fail('"session" is required: a function returning `{ id, roles? }` or null (use `() => null` for no sessions).');
+  }
+  const store = options.store ?? memoryStore();
+  for (const method of ['rateLimit', 'claim', 'complete', 'release'] as const) {
+    if (typeof store[method] !== 'function') fail(`"store" must be a store (memoryStore() or redisStore()); it has no ${method}().`);
+  }
+  if (options.origin !== undefined && options.origin !== 'next' && options.origin !== 'strict') {
+    fail('"origin" must be "next" or "strict".');
+  }
+  for (const name of ['headers', 'onEvent', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') fail(`"${name}" must be a function.`);
+  }
+  if (options.rethrowErrors !== undefined && typeof options.rethrowErrors !== 'boolean') fail('"rethrowErrors" must be a boolean.');
+  const idempotency = options.idempotency ?? {};
+  checkKeys('idempotency.', idempotency, ['waitMs', 'leaseMs']);
+  const rateLimit = options.rateLimit ?? {};
+  checkKeys('rateLimit.', rateLimit, ['onStoreError']);
+  if (rateLimit.onStoreError !== undefined && rateLimit.onStoreError !== 'deny' && rateLimit.onStoreError !== 'allow') {
+    fail('"rateLimit.onStoreError" must be "deny" or "allow".');
+  }
+  const tracing = options.tracing ?? true;
+  if (typeof tracing !== 'boolean' && typeof (tracing as TracerLike)?.startSpan !== 'function') {
+    fail('"tracing" must be a boolean or an OpenTelemetry tracer.');
+  }
+  return {
+    session: options.session,
+    store,
+    clientIp: resolveClientIp(options.clientIp),
+    origin: options.origin ?? 'next',
+    headers: options.headers ?? readNextHeaders,
+    onEvent: options.onEvent ?? null,
+    onError: options.onError ?? null,
+    rethrowErrors: options.rethrowErrors ?? false,
+    waitMs: positiveNumber('idempotency.waitMs', idempotency.waitMs, 5_000),
+    leaseMs: positiveNumber('idempotency.leaseMs', idempotency.leaseMs, 60_000),
+    rateLimitOnStoreError: rateLimit.onStoreError ?? 'deny',
+    tracing,
+  };
+}
+
+/** A denial: the pipeline stops and returns this failure. */
+class Denial {
+  constructor(
+    readonly failure: ActionFailure,
+    readonly outcome: CallOutcome = 'denied',
+  ) {}
+}
+
+function deny(code: FailureCode, details?: FailureDetails, outcome?: CallOutcome): never {
+  throw new Denial(createFailure(code, details), outcome);
+}
+
+/** A Next redirect/notFound/forbidden/unauthorized thrown by the body: stored so a replay throws it again. */
+const THROWN_PREFIX = '!throw:';
+const REPLAYABLE_DIGESTS = ['NEXT_REDIRECT', 'NEXT_HTTP_ERROR_FALLBACK'];
+
+function replayableDigest(error: unknown): string | null {
+  const digest = (error as { digest?: unknown } | null)?.digest;
+  return typeof digest === 'string' && REPLAYABLE_DIGESTS.some((prefix) => digest.startsWith(prefix)) ? digest : null;
+}
+
+function replayStored(text: string): unknown {
+  if (text.startsWith(THROWN_PREFIX)) {
+    const digest = text.slice(THROWN_PREFIX.length);
+    // Next recognises its control flow by `digest` alone (isRedirectError / isHTTPAccessFallbackError).
+    throw Object.assign(new Error(digest.split(';')[0]), { digest });
+  }
+  return deserializeResult(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function looksLikeActionRequest(headers: Headers): boolean {
+  // `headers()` cannot tell the method. Fetch actions carry `next-action`; no-JS form posts are form-encoded.
+  // A page render (a Server Component calling an action directly) has neither, so strict mode leaves it alone.
+  if (headers.has('next-action')) return true;
+  const type = headers.get('content-type') ?? '';
+  return type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded');
+}
+
+/** Creates the runtime an app's runtime module default-exports. */
+export function defineRuntime<TSession extends Session = Session>(options: RuntimeOptions<TSession>): Runtime<TSession> {
+  const resolved = resolveRuntimeOptions(options);
+  const { store } = resolved;
+  let warnedUnknownIp = false;
+  const rethrowReady = loadRethrow();
+  const tracerReady: Promise<TracerLike | null> =
+    resolved.tracing === false ? Promise.resolve(null) : resolved.tracing === true ? loadTracer() : Promise.resolve(resolved.tracing);
+  let tracer: TracerLike | null = null;
+  let tracerSettled = false;
+  void tracerReady.then((loaded) => {
+    tracer = loaded;
+    tracerSettled = true;
+  });
+
+  function emit(event: GuardEvent): void {
+    if (resolved.onEvent === null) return;
+    try {
+      resolved.onEvent(event);
+    } catch {
+      // An event sink must never change the outcome of a call.
+    }
+  }
+
+  async function guard<TArgs extends unknown[], TResult>(
+    meta: ActionMeta,
+    args: TArgs,
+    impl: (...args: TArgs) => TResult,
+    self?: unknown,
+  ): Promise<Awaited<TResult> | ActionFailure> {
+    const startedAt = performance.now();
+    const { policy } = meta;
+    const action = meta.ref;
+    let session: TSession | null = null;
+    let headersPromise: Promise<Headers> | null = null;
+    const readHeaders = (): Promise<Headers> => (headersPromise ??= Promise.resolve().then(resolved.headers));
+    let claim: { key: string; token: string } | null = null;
+    // Only the first calls await the (lazy) tracer import; later ones read the settled value synchronously.
+    const activeTracer = tracerSettled ? tracer : await tracerReady;
+    const span: SpanLike | null = activeTracer?.startSpan(`action ${action}`, { attributes: { 'action_guard.action': action } }) ?? null;
+
+    const clientIp = async (): Promise<string> => {
+      const ip = resolved.clientIp(await readHeaders());
+      if (ip !== null) return ip;
+      if (!warnedUnknownIp) {
+        warnedUnknownIp = true;
+        const message =
+          'action-guard: no trustworthy client address (no x-action-guard-client-ip stamp and no trusted-proxy setting); ' +
+          'by:ip limits share one bucket. Call registerClientIpStamp() from instrumentation.ts, or set clientIp.';
+        emit({ type: 'warning', code: 'client-ip-unavailable', message });
+        console.warn(message);
+      }
+      return UNKNOWN_IP;
+    };
+
+    const finish = async (outcome: CallOutcome, code?: string, ref?: string): Promise<void> => {
+      let id = (self as { $$id?: unknown } | null | undefined)?.$$id;
+      if (typeof id !== 'string' && headersPromise !== null) id = (await headersPromise.catch(() => null))?.get('next-action');
+      const event: GuardEvent = {
+        type: 'call',
+        action,
+        id: typeof id === 'string' ? id : null,
+        outcome,
+        durationMs: performance.now() - startedAt,
+      };
+      if (code !== undefined) event.code = code;
+      if (session !== null) event.principal = session.id;
+      if (ref !== undefined) event.ref = ref;
+      emit(event);
+      if (span !== null) {
+        span.setAttribute('action_guard.outcome', outcome);
+        if (event.id !== null) span.setAttribute('action_guard.id', event.id);
+        if (code !== undefined) {
+          span.setAttribute('action_guard.code', code);
+          markSpanError(span, code);
+        }
+        span.end();
+      }
+    };
+
+    try {
+      if (resolved.origin === 'strict') {
+        const headers = await readHeaders();
+        if (looksLikeActionRequest(headers) && !headers.has('origin')) deny('ORIGIN_REJECTED');
+      }
+
+      // 1. Session.
+      const resolvedSession = await resolved.session();
+      if (resolvedSession !== null && resolvedSession !== undefined) {
+        if (typeof resolvedSession !== 'object' || typeof resolvedSession.id !== 'string' || resolvedSession.id === '') {
+          throw new TypeError('action-guard: session() must return null or an object with a non-empty string "id".');
+        }
+        session = resolvedSession;
+      }
+
+      // 2. Rate limit, before authentication so that denied calls count too.
+      if (policy.rateLimit !== null) {
+        const { limit, windowSeconds, by } = policy.rateLimit;
+        const subject =
+          by === 'global' ? 'global' : by === 'user' && session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
+        let decision;
+        try {
+          decision = await store.rateLimit(`${action}|${subject}`, limit, windowSeconds * 1000);
+        } catch (error) {
+          const allowed = resolved.rateLimitOnStoreError === 'allow';
+          emit({ type: 'store-error', action, concern: 'rate-limit', decision: allowed ? 'allowed' : 'denied', message: errorMessage(error) });
+          if (!allowed) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
+          decision = { allowed: true, retryAfter: 0 };
+        }
+        if (!decision.allowed) deny('RATE_LIMITED', { retryAfter: decision.retryAfter });
+      }
+
+      // 3. Authentication and 4. roles.
+      if (policy.auth === 'required' && session === null) deny('UNAUTHENTICATED');
+      if (policy.roles.length > 0) {
+        const held = session?.roles ?? [];
+        if (!policy.roles.some((role) => held.includes(role))) deny('FORBIDDEN');
+      }
+
+      // 5. Input and validation.
+      let rawInput: unknown;
+      try {
+        rawInput = extractInput(args);
+      } catch (error) {
+        if (error instanceof ForbiddenFieldError) deny('INVALID_INPUT', { fieldErrors: {}, formErrors: [`Field "${error.field}" is not allowed.`] });
+        throw error;
+      }
+      const schema: StandardSchemaV1 | null = meta.schema === null ? null : meta.schema();
+      let input = rawInput;
+      if (schema !== null) {
+        const outcome = await validateInput(schema, rawInput);
+        if (!outcome.ok) deny('INVALID_INPUT', { fieldErrors: outcome.errors.fieldErrors, formErrors: outcome.errors.formErrors });
+        input = outcome.value;
+      }
+
+      // 6. @authorize.
+      if (meta.authorize !== null) {
+        if (session === null) deny('UNAUTHENTICATED');
+        const authorize = meta.authorize();
+        if ((await authorize({ session, input, args })) !== true) deny('FORBIDDEN');
+      }
+
+      // 7. Idempotency claim.
+      if (policy.dedupe !== null) {
+        const { source, name, ttlSeconds } = policy.dedupe;
+        const fingerprint = await fingerprintInput(input);
+        let key: string;
+        if (source === 'input') {
+          key = fingerprint;
+        } else {
+          const raw =
+            source === 'header'
+              ? (await readHeaders()).get(name ?? '')
+              : (rawInput as Record<string, unknown> | null | undefined)?.[name ?? ''];
+          if (typeof raw !== 'string' || raw.trim() === '') deny('IDEMPOTENCY_KEY_REQUIRED');
+          key = await sha256Hex(raw);
+        }
+        const principal = session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
+        const storeKey = `${action}|${principal}|${key}`;
+        const ttlMs = ttlSeconds * 1000;
+        const deadline = Date.now() + resolved.waitMs;
+        for (let delay = 10; ; delay = Math.min(delay * 1.5, 200)) {
+          let state;
+          try {
+            state = await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
+          } catch (error) {
+            // Fail closed: without a claim nothing guarantees the body runs only once.
+            emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
+            deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
+          }
+          if (state.status === 'claimed') {
+            claim = { key: storeKey, token: state.token };
+            break;
+          }
+          if (state.fingerprint !== fingerprint) deny('IDEMPOTENCY_KEY_MISMATCH');
+          if (state.status === 'done') {
+            if (state.result === UNREPLAYABLE) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
+            const replay = replayStored(state.result) as Awaited<TResult>;
+            await finish('replayed');
+            return replay;
+          }
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) deny('IDEMPOTENCY_KEY_IN_USE', { retryAfter: 1 });
+          await sleep(Math.min(delay, remaining));
+        }
+
+        // 8. Run, then 9. store the result under the claim (fenced by its token).
+        const held = claim;
+        let result: Awaited<TResult>;
+        try {
+          result = await runWithContext({ schema, input, session }, () => impl(...args));
+        } catch (error) {
+          const digest = replayableDigest(error);
+          if (digest !== null) await completeClaim(held, THROWN_PREFIX + digest, ttlMs, action);
+          throw error;
+        }
+        const serialized = serializeResult(result);
+        if (serialized === null) {
+          emit({ type: 'warning', code: 'idempotency-result-unserializable', action, message: 'action-guard: the result could not be stored for replay; repeats with this key get INTERNAL_ERROR.' });
+        }
+        await completeClaim(held, serialized ?? UNREPLAYABLE, ttlMs, action);
+        claim = null;
+        await finish('ok');
+        return result;
+      }
+
+      const result = await runWithContext({ schema, input, session }, () => impl(...args));
+      await finish('ok');
+      return result;
+    } catch (error) {
+      if (error instanceof Denial) {
+        await finish(error.outcome, error.failure.error.code, error.failure.error.ref);
+        return error.failure;
+      }
+      // A body that threw gives its claim back so a retry can run (unless completeClaim already stored it).
+      if (claim !== null) {
+        const held = claim;
+        claim = null;
+        await store.release(held.key, held.token).catch((releaseError: unknown) => {
+          emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(releaseError) });
+        });
+      }
+      const rethrow = await rethrowReady;
+      try {
+        rethrow(error);
+      } catch (controlFlow) {
+        await finish('control-flow');
+        throw controlFlow;
+      }
+      const ref = crypto.randomUUID();
+      if (resolved.onError !== null) {
+        try {
+          resolved.onError(error, { action, ref });
+        } catch {
+          // Reporting must not turn a returned failure into a crash.
+        }
+      }
+      await finish('error', 'INTERNAL_ERROR', ref);
+      if (resolved.rethrowErrors) throw error;
+      return createFailure('INTERNAL_ERROR', { ref });
+    }
+
+    async function completeClaim(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): Promise<void> {
+      try {
+        const stored = await store.complete(held.key, held.token, text, ttlMs);
+        if (!stored) {
+          emit({
+            type: 'warning',
+            code: 'idempotency-fence-lost',
+            action: actionRef,
+            message: 'action-guard: the claim expired while the body ran and another call took the key over; this result was not stored.',
+          });
+        }
+      } catch (error) {
+        emit({ type: 'store-error', action: actionRef, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
+      }
+      claim = null;
+    }
+  }
+
+  return { guard, options: resolved };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

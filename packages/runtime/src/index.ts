@@ -1,0 +1,27 @@
+/** `@action-guard/runtime`: what the app's runtime module and guarded actions use on the server. */
+export { defineRuntime, resolveRuntimeOptions } from './define-runtime.js';
+export type { ResolvedRuntimeOptions, Runtime, RuntimeOptions } from './define-runtime.js';
+export { memoryStore, StoreCapacityError } from './stores/memory-store.js';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
+export { getActionSession, getValidatedInput } from './context.js';
+export { CLIENT_IP_HEADER, UNKNOWN_IP } from './client-ip.js';
+export type { ClientIpOption } from './client-ip.js';
+export { createFailure, FAILURE_CODES, FAILURE_MESSAGES, isActionFailure } from './failures.js';
+export type { ActionFailure, ActionFailureError, ActionResult, FailureCode, FailureDetails } from './failures.js';
+export { formDataToObject } from './input.js';
+export type { SpanLike, TracerLike } from './telemetry.js';
+export type {
+  ActionMeta,
+  AuthorizeContext,
+  AuthorizeFn,
+  CallEvent,
+  CallOutcome,
+  ClaimResult,
+  GuardEvent,
+  GuardStore,
+  NormalizedPolicy,
+  RateLimitDecision,
+  Session,
+  StoreErrorEvent,
+  WarningEvent,
+} from './types.js';

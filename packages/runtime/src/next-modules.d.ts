@@ -1,0 +1,9 @@
+// TypeScript's NodeNext resolution cannot see extension-less subpaths of `next` (it has no `exports` map), but
+// bundlers resolve them and Next aliases exactly these specifiers per layer (next/dist/build/create-compiler-aliases.js),
+// so the runtime imports them as written and declares the slice it uses here.
+declare module 'next/navigation' {
+  export function unstable_rethrow(error: unknown): void;
+}
+declare module 'next/headers' {
+  export function headers(): Promise<Headers>;
+}

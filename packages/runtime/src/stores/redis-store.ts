@@ -1,0 +1,193 @@
+import type { ClaimResult, GuardStore, RateLimitDecision } from '../types.js';
+
+/**
+ * The part of a node-redis v5 client the store uses. Any connected `createClient()` result satisfies it.
+ * Tip: create it with `disableOfflineQueue: true`, or calls made while Redis is down wait instead of failing.
+ */
+export interface RedisScriptClient {
+  /** `SCRIPT LOAD`. */
+  scriptLoad(script: string): Promise<string>;
+  /** `EVALSHA`. */
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `EVAL` (used once after Redis lost its script cache, e.g. after a restart). */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/** Options of `redisStore()`: exactly one of `url` or `client`. */
+export interface RedisStoreOptions {
+  /** `redis://` URL; the store creates (and owns) a node-redis client. Requires the `redis` package. */
+  url?: string;
+  /** An existing node-redis v5 client (connected, or connected by you); the store never closes it. */
+  client?: RedisScriptClient;
+  /**
+   * Prefix of every key the store writes.
+   * @default 'action-guard:'
+   */
+  prefix?: string;
+  /**
+   * How long one store call may take before it counts as an outage (ms).
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+}
+
+/** A Redis-backed store; `close()` disconnects a client the store created from `url`. */
+export interface RedisStore extends GuardStore {
+  /** Disconnects the client the store created (no-op for a `client` you passed). */
+  close(): Promise<void>;
+}
+
+// Every script reads the clock with TIME so all instances agree on "now" whatever their own clocks say.
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// GCRA: one key holding the theoretical arrival time; a burst of `limit` per window.
+const RATE_LIMIT_SCRIPT = `${NOW_MS}
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local interval = window / limit
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local nextTat = tat + interval
+local allowAt = nextTat - window
+if allowAt > now then return {0, math.ceil(allowAt - now)} end
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
+return {1, 0}`;
+
+// Claim: a hash {fp, state, token, lease, result}. A pending claim whose lease ran out (its holder crashed or
+// hangs) can be taken over with the same fingerprint; the fresh token fences the old holder out (see COMPLETE).
+const CLAIM_SCRIPT = `${NOW_MS}
+local e = redis.call('HMGET', KEYS[1], 'fp', 'state', 'lease', 'result')
+if e[1] then
+  if e[2] == 'done' then return {'done', e[1], e[4] or ''} end
+  if tonumber(e[3]) > now or e[1] ~= ARGV[1] then return {'pending', e[1]} end
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'pending', 'token', ARGV[4], 'lease', now + tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
+return {'claimed', ARGV[4]}`;
+
+// Fencing: only the holder of the current token may store a result, so a late finisher of an expired claim
+// can never overwrite the result of the run that took the key over.
+const COMPLETE_SCRIPT = `if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'done', 'result', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+const RELEASE_SCRIPT = `if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Raised when Redis does not answer in time. */
+export class StoreTimeoutError extends Error {
+  override name = 'StoreTimeoutError';
+}
+
+/** Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  const valid = ['url', 'client', 'prefix', 'commandTimeoutMs'];
+  for (const key of Object.keys(options ?? {})) {
+    if (!valid.includes(key)) throw new TypeError(`redisStore: unknown option "${key}". Valid options: ${valid.join(', ')}.`);
+  }
+  if ((options.url === undefined) === (options.client === undefined)) {
+    throw new TypeError('redisStore: pass exactly one of "url" or "client".');
+  }
+  const prefix = options.prefix ?? 'action-guard:';
+  const timeoutMs = options.commandTimeoutMs ?? 1000;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new TypeError('redisStore: "commandTimeoutMs" must be a positive number.');
+
+  let owned: { close(): Promise<unknown> } | null = null;
+  let clientPromise: Promise<RedisScriptClient> | null = null;
+  // Connect lazily, and forget a failed first connection so the next call tries again (Redis may come up later).
+  function getClient(): Promise<RedisScriptClient> {
+    if (options.client !== undefined) return Promise.resolve(options.client);
+    if (clientPromise === null) {
+      const pending = connect(options.url!);
+      clientPromise = pending;
+      pending.catch(() => {
+        if (clientPromise === pending) clientPromise = null;
+      });
+    }
+    return clientPromise;
+  }
+
+  async function connect(url: string): Promise<RedisScriptClient> {
+    const { createClient } = await import('redis');
+    const client = createClient({
+      url,
+      // Fail fast while disconnected instead of queueing: the guard turns the failure into an explicit decision.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+    });
+    // node-redis emits 'error' on every failed reconnect; without a listener that would crash the process.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    owned = client;
+    return client as unknown as RedisScriptClient;
+  }
+
+  const shas = new Map<string, Promise<string>>();
+  async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    const client = await withTimeout(getClient(), timeoutMs);
+    let sha = shas.get(script);
+    if (sha === undefined) {
+      sha = client.scriptLoad(script);
+      shas.set(script, sha);
+      sha.catch(() => shas.delete(script));
+    }
+    try {
+      return await withTimeout(client.evalSha(await withTimeout(sha, timeoutMs), { keys, arguments: args }), timeoutMs);
+    } catch (error) {
+      // A restarted Redis has an empty script cache: EVAL runs the script and caches it again.
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+        return withTimeout(client.eval(script, { keys, arguments: args }), timeoutMs);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    kind: 'redis',
+
+    async rateLimit(key, limit, windowMs): Promise<RateLimitDecision> {
+      const reply = (await run(RATE_LIMIT_SCRIPT, [prefix + 'rl:' + key], [String(limit), String(windowMs)])) as [number, number];
+      const allowed = Number(reply[0]) === 1;
+      return { allowed, retryAfter: allowed ? 0 : Math.max(1, Math.ceil(Number(reply[1]) / 1000)) };
+    },
+
+    async claim(key, fingerprint, leaseMs, ttlMs): Promise<ClaimResult> {
+      const token = crypto.randomUUID();
+      const reply = (await run(CLAIM_SCRIPT, [prefix + 'idem:' + key], [fingerprint, String(leaseMs), String(ttlMs), token])) as string[];
+      if (reply[0] === 'claimed') return { status: 'claimed', token: String(reply[1]) };
+      if (reply[0] === 'done') return { status: 'done', fingerprint: String(reply[1]), result: String(reply[2] ?? '') };
+      return { status: 'pending', fingerprint: String(reply[1]) };
+    },
+
+    async complete(key, token, result, ttlMs): Promise<boolean> {
+      const reply = await run(COMPLETE_SCRIPT, [prefix + 'idem:' + key], [token, result, String(ttlMs)]);
+      return Number(reply) === 1;
+    },
+
+    async release(key, token): Promise<void> {
+      await run(RELEASE_SCRIPT, [prefix + 'idem:' + key], [token]);
+    },
+
+    async close(): Promise<void> {
+      const client = owned;
+      owned = null;
+      if (client !== null) await client.close();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

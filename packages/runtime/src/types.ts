@@ -1,0 +1,153 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+// Invariant: these two shapes mirror docs/architecture.md §1 (the transform emits them as literals). The runtime
+// must not import the transform, so they are declared here; change both ends in the same commit.
+
+/** The policy of one action after tags and directory rules were merged (emitted by the transform). */
+export interface NormalizedPolicy {
+  /** Whether a session is required. */
+  auth: 'public' | 'required';
+  /** The reason given with `@public`, if any. */
+  publicReason: string | null;
+  /** Roles of which the session must hold at least one (sorted, unique). Empty = no role check. */
+  roles: string[];
+  /** Name of the `@authorize` function, if any (the function itself comes through `ActionMeta.authorize`). */
+  authorize: string | null;
+  /** Name of the schema, if any (the schema itself comes through `ActionMeta.schema`). */
+  schema: string | null;
+  /** Idempotency settings from `@dedupe`. */
+  dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
+  /** Rate limit from `@rateLimit`. */
+  rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
+  /** Globs of the directory rules that contributed. */
+  fromRules: string[];
+}
+
+/** Context handed to an `@authorize` function. */
+export interface AuthorizeContext<TSession extends Session = Session> {
+  /** The resolved session (never null: `@authorize` implies `@requiresAuth`). */
+  session: TSession;
+  /** The validated (transformed) input. */
+  input: unknown;
+  /** The raw arguments of the call. */
+  args: readonly unknown[];
+}
+
+/** An `@authorize` function. */
+export type AuthorizeFn = (ctx: AuthorizeContext<any>) => boolean | Promise<boolean>;
+
+/** The module-level metadata the transform emits for each guarded action. */
+export interface ActionMeta {
+  /** Stable reference `<file>#<export>` (inline actions: `<file>#<Component>/<name>`). */
+  ref: string;
+  /** Posix path of the source file, relative to the project root. */
+  file: string;
+  /** Exported name, or null for inline actions. */
+  exportName: string | null;
+  /** Module export or inline `"use server"` function. */
+  kind: 'export' | 'inline';
+  /** 1-based line of the function. */
+  line: number;
+  /** 0-based column of the function. */
+  column: number;
+  /** The normalized policy. */
+  policy: NormalizedPolicy;
+  /** Thunk returning the schema (a thunk so module order and TDZ never matter). */
+  schema: (() => StandardSchemaV1) | null;
+  /** Thunk returning the `@authorize` function. */
+  authorize: (() => AuthorizeFn) | null;
+}
+
+/** What `session()` resolves to when a user is signed in. */
+export interface Session {
+  /** Stable id of the principal; used for `by:user` limits and to scope idempotency keys. */
+  id: string;
+  /** Roles held, for `@role`. */
+  roles?: readonly string[];
+}
+
+/** Outcome of one guarded call. */
+export type CallOutcome = 'ok' | 'replayed' | 'denied' | 'error' | 'control-flow';
+
+/** The one structured event emitted per guarded call (SPEC §3). Input values are never included. */
+export interface CallEvent {
+  /** Discriminant. */
+  type: 'call';
+  /** `<file>#<export>` of the action. */
+  action: string;
+  /** Next's action id (from the registered function, or the `next-action` header), when known. */
+  id: string | null;
+  /** What happened. */
+  outcome: CallOutcome;
+  /** The failure code, for `denied` and `error`. */
+  code?: string;
+  /** Wall time of the whole guarded call. */
+  durationMs: number;
+  /** The session id, when a session resolved. */
+  principal?: string;
+  /** Reference id of an `INTERNAL_ERROR`. */
+  ref?: string;
+}
+
+/** Emitted when a store could not be reached; says what the guard did about it. */
+export interface StoreErrorEvent {
+  /** Discriminant. */
+  type: 'store-error';
+  /** `<file>#<export>` of the action. */
+  action: string;
+  /** Which concern hit the outage. */
+  concern: 'idempotency' | 'rate-limit';
+  /** What the guard decided: idempotency always fails closed; rate limiting follows `rateLimit.onStoreError`. */
+  decision: 'denied' | 'allowed';
+  /** The store error's message (never input values). */
+  message: string;
+}
+
+/** Emitted once per runtime for configuration facts an operator should know (e.g. the shared IP bucket). */
+export interface WarningEvent {
+  /** Discriminant. */
+  type: 'warning';
+  /** Stable code of the warning. */
+  code: 'client-ip-unavailable' | 'idempotency-fence-lost' | 'idempotency-result-unserializable';
+  /** Human-readable explanation. */
+  message: string;
+  /** The action concerned, when there is one. */
+  action?: string;
+}
+
+/** Everything `onEvent` receives. */
+export type GuardEvent = CallEvent | StoreErrorEvent | WarningEvent;
+
+/** Result of an atomic rate-limit check. */
+export interface RateLimitDecision {
+  /** Whether the call may proceed. */
+  allowed: boolean;
+  /** Seconds until a call would be allowed (0 when allowed). */
+  retryAfter: number;
+}
+
+/** State of an idempotency key as seen by a claim attempt. */
+export type ClaimResult =
+  | { status: 'claimed'; token: string }
+  | { status: 'pending'; fingerprint: string }
+  | { status: 'done'; fingerprint: string; result: string };
+
+/**
+ * The storage contract shared by `memoryStore()` and `redisStore()`. Every method is one atomic operation
+ * (one round trip for Redis), so two instances sharing a store never race each other.
+ */
+export interface GuardStore {
+  /** Store kind, for events and diagnostics. */
+  readonly kind: string;
+  /** GCRA check-and-update of `key`: `limit` calls per `windowMs`. */
+  rateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision>;
+  /**
+   * Claims `key` for a run, or reports who holds it. A pending claim older than `leaseMs` may be taken over;
+   * the new claim gets a fresh fencing token. A finished result is kept for `ttlMs`.
+   */
+  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult>;
+  /** Stores the result of the run that holds `token`; returns false (and stores nothing) if the token lost the key. */
+  complete(key: string, token: string, result: string, ttlMs: number): Promise<boolean>;
+  /** Drops the claim held by `token` (after a throw), so a retry can run; a no-op if the token lost the key. */
+  release(key: string, token: string): Promise<void>;
+}
