@@ -8,6 +8,8 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    // import.meta.url in the CJS build (the webpack loader path is resolved through it).
+    shims: true,
     external: ['next', 'webpack'],
   },
   {

@@ -1,0 +1,32 @@
+/** Stable codes of configuration errors; the `AG2xx` range belongs to configuration. */
+export type ConfigErrorCode =
+  /** A key the schema does not know (a typo must never silently drop a setting). */
+  | 'AG201'
+  /** A value of the wrong type or syntax. */
+  | 'AG202'
+  /** The config file cannot be found, read or evaluated, or several candidates exist. */
+  | 'AG203';
+
+const DOCS = 'https://action-guard.dev/docs/configuration';
+
+/**
+ * Every problem found in one configuration, reported at once. Thrown by `loadConfig()` and `resolveConfig()`;
+ * the message names the file (or "inline options") so the user knows where to look.
+ */
+export class ConfigError extends Error {
+  /** The code of the first problem (all problems of one error share the category in practice). */
+  readonly code: ConfigErrorCode;
+  /** Where the bad configuration came from: a file path or `withActionGuard() options`. */
+  readonly source: string;
+  /** One line per problem, each starting with the key path, e.g. `rules["app/admin/**"].role: …`. */
+  readonly issues: readonly string[];
+
+  constructor(code: ConfigErrorCode, source: string, issues: readonly string[]) {
+    const list = issues.map((issue) => `  - ${issue}`).join('\n');
+    super(`${code} invalid action-guard configuration in ${source}:\n${list}\ndocs: ${DOCS}`);
+    this.name = 'ConfigError';
+    this.code = code;
+    this.source = source;
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,24 @@
+export { ConfigError, type ConfigErrorCode } from './config-error.js';
+export {
+  CONFIG_FILE_NAMES,
+  INLINE_SOURCE,
+  defaultChecks,
+  findConfigFile,
+  loadConfig,
+  mergeOptions,
+  resolveConfig,
+  type LoadConfigOptions,
+} from './load-config.js';
+export {
+  BUILD_CHECKS,
+  defineConfig,
+  type BuildCheckName,
+  type EncryptionKeyOptions,
+  type ManifestOptions,
+  type Options,
+  type ResolvedConfig,
+  type RulePolicy,
+  type Severity,
+} from './options.js';
+export { DEFAULT_RUNTIME_IMPORT, runtimeImportFor, toTransformOptions } from './to-transform-options.js';
+export { OPTION_KEYS, validateOptions } from './validate-options.js';

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { DIAGNOSTICS, type TransformOptions } from '@action-guard/transform';
+import type { ResolvedConfig } from './options.js';
+
+/** The specifier emitted code imports when no runtime module is configured. */
+export const DEFAULT_RUNTIME_IMPORT = '@action-guard/runtime/default';
+
+/**
+ * The specifier that imports `runtime` from `filename`: a posix relative path starting with `./` or `../`, so
+ * webpack and Turbopack resolve it from the transformed file without aliases or tsconfig paths.
+ */
+export function runtimeImportFor(runtime: string | null, filename: string): string {
+  if (runtime === null) return DEFAULT_RUNTIME_IMPORT;
+  const relative = path.relative(path.dirname(filename), runtime).split(path.sep).join('/');
+  return relative.startsWith('../') ? relative : `./${relative}`;
+}
+
+/**
+ * The single place that turns configuration into the transform's options for one file (docs/architecture.md §2).
+ * Build-side checks are left out: the transform only knows its own diagnostics.
+ */
+export function toTransformOptions(config: ResolvedConfig, filename: string): TransformOptions {
+  const absolute = path.resolve(config.root, filename);
+  const transformChecks = new Set<string>(DIAGNOSTICS.map((diagnostic) => diagnostic.name));
+  const checks = Object.fromEntries(Object.entries(config.checks).filter(([name]) => transformChecks.has(name)));
+  return {
+    filename: absolute,
+    root: config.root,
+    runtimeImport: runtimeImportFor(config.runtime, absolute),
+    rules: config.rules,
+    checks: checks as TransformOptions['checks'],
+    actionPaths: config.actionPaths,
+    sourceMaps: true,
+  };
+}

@@ -1,0 +1,147 @@
+import { ConfigError, type ConfigErrorCode } from './config-error.js';
+import type { Options, RulePolicy, Severity } from './options.js';
+
+/** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
+export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'manifest', 'encryptionKey'] as const;
+const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
+const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
+const ENCRYPTION_KEY_KEYS = ['missing'] as const;
+const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
+
+// Tag argument syntax of SPEC §2, checked here so a bad rule fails at load time with the config file named,
+// before any source file is compiled. The transform parses the same strings into NormalizedPolicy.
+const RATE_LIMIT = /^[1-9]\d*\/[1-9]\d*(s|m|h|d)( by:(user|ip|global))?$/;
+const DEDUPE = /^(key:[A-Za-z_$][\w$.-]*|header:[A-Za-z0-9-]+|input)( [1-9]\d*(s|m|h|d))?$/;
+const ROLE = /^[\w:.-]+$/;
+
+interface Issue {
+  code: ConfigErrorCode;
+  text: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function checkKeys(object: Record<string, unknown>, valid: readonly string[], at: string, issues: Issue[]): void {
+  for (const key of Object.keys(object)) {
+    if (!valid.includes(key)) {
+      issues.push({
+        code: 'AG201',
+        text: `${at}${at ? '.' : ''}${key}: unknown key. Valid keys: ${valid.join(', ')}.`,
+      });
+    }
+  }
+}
+
+function checkObject(value: unknown, at: string, issues: Issue[]): value is Record<string, unknown> {
+  if (isPlainObject(value)) return true;
+  issues.push({ code: 'AG202', text: `${at}: expected an object, got ${describe(value)}.` });
+  return false;
+}
+
+function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
+  const at = `rules[${JSON.stringify(glob)}]`;
+  if (glob.trim() === '' || glob.startsWith('/') || glob.startsWith('../')) {
+    issues.push({ code: 'AG202', text: `${at}: the glob must be relative to the project root.` });
+  }
+  if (!checkObject(rule, at, issues)) return;
+  checkKeys(rule, RULE_KEYS, at, issues);
+  const policy = rule as RulePolicy & Record<string, unknown>;
+  if ('public' in rule && (typeof policy.public !== 'string' || policy.public.trim() === '')) {
+    issues.push({ code: 'AG202', text: `${at}.public: expected the reason as a non-empty string.` });
+  }
+  if ('requiresAuth' in rule && typeof policy.requiresAuth !== 'boolean') {
+    issues.push({ code: 'AG202', text: `${at}.requiresAuth: expected true or false, got ${describe(policy.requiresAuth)}.` });
+  }
+  if ('role' in rule) {
+    const roles = Array.isArray(policy.role) ? policy.role : [policy.role];
+    if (roles.length === 0 || !roles.every((role) => typeof role === 'string' && ROLE.test(role))) {
+      issues.push({
+        code: 'AG202',
+        text: `${at}.role: expected a role name or a non-empty array of role names (letters, digits, _ : . -).`,
+      });
+    }
+  }
+  if ('dedupe' in rule && (typeof policy.dedupe !== 'string' || !DEDUPE.test(policy.dedupe))) {
+    issues.push({
+      code: 'AG202',
+      text: `${at}.dedupe: expected "key:<field>", "header:<Name>" or "input", optionally followed by a TTL like "24h"; got ${describe(policy.dedupe)}.`,
+    });
+  }
+  if ('rateLimit' in rule && (typeof policy.rateLimit !== 'string' || !RATE_LIMIT.test(policy.rateLimit))) {
+    issues.push({
+      code: 'AG202',
+      text: `${at}.rateLimit: expected "<n>/<window>" like "30/1m", optionally followed by "by:user", "by:ip" or "by:global"; got ${describe(policy.rateLimit)}.`,
+    });
+  }
+  const requiresAuth = policy.requiresAuth === true || 'role' in rule;
+  if (typeof policy.public === 'string' && requiresAuth) {
+    issues.push({
+      code: 'AG202',
+      text: `${at}: "public" contradicts "requiresAuth"/"role"; a rule either opens its actions or requires a session.`,
+    });
+  }
+}
+
+function checkSeverity(value: unknown, at: string, issues: Issue[]): void {
+  if (!SEVERITIES.includes(value as Severity)) {
+    issues.push({ code: 'AG202', text: `${at}: expected one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}, got ${describe(value)}.` });
+  }
+}
+
+/**
+ * Checks one source of options (a config file's export or the inline options) against the schema and returns
+ * it typed. Every problem is collected and thrown together as one {@link ConfigError} naming `source`.
+ * `checkNames` is the registry of valid `checks` keys (transform diagnostics plus build checks).
+ */
+export function validateOptions(raw: unknown, source: string, checkNames: readonly string[]): Options {
+  const issues: Issue[] = [];
+  if (!checkObject(raw, 'config', issues)) throw new ConfigError('AG202', source, issues.map((i) => i.text));
+  checkKeys(raw, OPTION_KEYS, '', issues);
+
+  if ('runtime' in raw && raw.runtime !== null && (typeof raw.runtime !== 'string' || raw.runtime.trim() === '')) {
+    issues.push({ code: 'AG202', text: `runtime: expected a path relative to the project root, or null; got ${describe(raw.runtime)}.` });
+  }
+  if ('rules' in raw && checkObject(raw.rules, 'rules', issues)) {
+    for (const [glob, rule] of Object.entries(raw.rules)) checkRule(glob, rule, issues);
+  }
+  if ('checks' in raw && checkObject(raw.checks, 'checks', issues)) {
+    checkKeys(raw.checks, checkNames, 'checks', issues);
+    for (const [name, severity] of Object.entries(raw.checks)) {
+      if (checkNames.includes(name)) checkSeverity(severity, `checks.${name}`, issues);
+    }
+  }
+  if ('actionPaths' in raw && raw.actionPaths !== null) {
+    const paths = raw.actionPaths;
+    if (!Array.isArray(paths) || !paths.every((glob) => typeof glob === 'string' && glob.trim() !== '')) {
+      issues.push({ code: 'AG202', text: `actionPaths: expected an array of globs, or null; got ${describe(paths)}.` });
+    }
+  }
+  if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {
+    checkKeys(raw.manifest, MANIFEST_KEYS, 'manifest', issues);
+    for (const key of MANIFEST_KEYS) {
+      const value = raw.manifest[key];
+      if (value !== undefined && typeof value !== 'boolean') {
+        issues.push({ code: 'AG202', text: `manifest.${key}: expected true or false, got ${describe(value)}.` });
+      }
+    }
+  }
+  if ('encryptionKey' in raw && checkObject(raw.encryptionKey, 'encryptionKey', issues)) {
+    checkKeys(raw.encryptionKey, ENCRYPTION_KEY_KEYS, 'encryptionKey', issues);
+    if ('missing' in raw.encryptionKey) checkSeverity(raw.encryptionKey.missing, 'encryptionKey.missing', issues);
+  }
+
+  if (issues.length > 0) {
+    throw new ConfigError(issues[0]!.code, source, issues.map((issue) => issue.text));
+  }
+  return raw as Options;
+}

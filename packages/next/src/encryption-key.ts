@@ -1,0 +1,14 @@
+import { checkEncryptionKey, createFinding, ENCRYPTION_KEY_ENV, formatFinding } from '@action-guard/manifest';
+
+/**
+ * Fails fast on a malformed `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5), in every phase that compiles: Next
+ * itself would only fail later, at the first encryption, with "Invalid key length". A missing key is not an error
+ * here; the post-build manifest step reports it (`missing-encryption-key`) with the configured severity.
+ * The key itself never appears in the message.
+ */
+export function assertEncryptionKeyWellFormed(env: NodeJS.ProcessEnv = process.env): void {
+  const check = checkEncryptionKey(env[ENCRYPTION_KEY_ENV]);
+  if (check.ok || check.reason === 'missing') return;
+  const finding = createFinding('malformed-encryption-key', 'error', { message: check.problem, fix: check.fix });
+  throw Object.assign(new Error(formatFinding(finding)), { code: finding.code });
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { toTransformOptions } from '@action-guard/config';
+import { formatDiagnostic, transform, type TransformResult } from '@action-guard/transform';
+import type { LoaderContext } from 'webpack';
+import type { LoaderOptions } from './loader-options.js';
+import { sha256, writeModuleRecord } from './records.js';
+
+// The same file reaches this loader once per layer (rsc, action-browser, ssr, app-pages-browser on webpack;
+// node and browser on Turbopack) with identical content, so one parse serves them all. Keyed by content,
+// file and options; bounded so a long `next dev` session cannot grow it without limit.
+const CACHE_LIMIT = 500;
+const cache = new Map<string, TransformResult>();
+
+/** How often this process's loader parsed a file (misses) or reused a parse (hits); read by tests and the bench. */
+export const cacheStats = { hits: 0, misses: 0 };
+
+/** Must agree with the Turbopack rule's content condition (with-action-guard.ts), which pre-filters files. */
+const USE_SERVER = /['"]use server['"]/;
+
+function transformCached(source: string, filename: string, options: LoaderOptions): TransformResult {
+  const key = sha256(`${filename}\0${JSON.stringify(options)}\0${source}`);
+  const hit = cache.get(key);
+  if (hit) {
+    cacheStats.hits += 1;
+    cache.delete(key); // re-insert: Map order is recency order
+    cache.set(key, hit);
+    return hit;
+  }
+  cacheStats.misses += 1;
+  const result = transform(source, toTransformOptions(options.config, filename));
+  if (result.actions.length > 0) {
+    const file = path.relative(options.config.root, filename).split(path.sep).join('/');
+    writeModuleRecord(options.recordsDir, { file, sourceSha256: sha256(source), actions: result.actions });
+  }
+  cache.set(key, result);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+/**
+ * The action-guard loader for webpack and Turbopack: runs the transform and turns its diagnostics into
+ * bundler errors (which fail `next build` and show in the `next dev` overlay) and warnings.
+ */
+export default function actionGuardLoader(this: LoaderContext<LoaderOptions>, source: string): void {
+  if (!USE_SERVER.test(source)) return this.callback(null, source);
+  const result = transformCached(source, this.resourcePath, this.getOptions());
+  for (const warning of result.diagnostics.filter((d) => d.severity === 'warning')) {
+    this.emitWarning(new Error(formatDiagnostic(warning)));
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    // Every error at once; our stack would only point into this loader, so webpack is told to hide it.
+    const error = Object.assign(new Error(errors.map(formatDiagnostic).join('\n\n')), { hideStack: true });
+    return this.callback(error);
+  }
+  if (!result.changed) return this.callback(null, source);
+  this.callback(null, result.code, result.map ?? undefined);
+}

@@ -1,0 +1,133 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import {
+  defaultChecks,
+  INLINE_SOURCE,
+  loadConfig,
+  mergeOptions,
+  validateOptions,
+  type Options,
+} from '@action-guard/config';
+import type { NextConfig } from 'next';
+import { assertEncryptionKeyWellFormed } from './encryption-key.js';
+import { recordsDirFor, type LoaderOptions } from './loader-options.js';
+import { detectNextVersion, turbopackRulesSyntaxFor } from './next-version.js';
+import { writeManifestAfterCompile, type AfterCompileMetadata } from './post-build.js';
+import { mergeTurbopackRules, type TurbopackConfig } from './turbopack-rules.js';
+import { addWebpackRule } from './webpack-rule.js';
+
+/** The second argument Next passes to a function config (next/dist/server/config-shared.js normalizeConfig). */
+export interface NextConfigContext {
+  /** Next's default configuration. */
+  defaultConfig: NextConfig;
+}
+
+/** Anything `next.config` may export: an object, a function, or an async function of the phase. */
+export type NextConfigInput =
+  | NextConfig
+  | ((phase: string, context: NextConfigContext) => NextConfig | Promise<NextConfig>);
+
+/** The config function `withActionGuard()` returns; Next calls it once per config load. */
+export type GuardedNextConfig = (phase: string, context: NextConfigContext) => Promise<NextConfig>;
+
+/** Where a wrapped config keeps what it wraps, so wrapping it again merges options instead of nesting. */
+const WRAPPED = Symbol.for('@action-guard/next.wrapped');
+/** Marks our post-build hook, so a config that passes through the plugin twice runs it once. */
+const OUR_HOOK = Symbol.for('@action-guard/next.after-compile');
+
+interface Wrapped {
+  options: Options;
+  inner: NextConfigInput;
+}
+
+type AfterCompile = (metadata: AfterCompileMetadata) => Promise<void>;
+type WebpackFn = NonNullable<NextConfig['webpack']>;
+
+// Phases from next/constants; compared as strings so loading next.config does not load Next's modules.
+const PHASE_PRODUCTION_BUILD = 'phase-production-build';
+
+/** What {@link applyActionGuard} needs besides the user's config. */
+export interface ApplyOptions {
+  /** Validated inline options. */
+  options: Options;
+  /** The Next phase the config is loaded for. */
+  phase: string;
+  /** The project root (where next.config and action-guard.config live). */
+  projectDir: string;
+  /** The installed Next version; read from `next/package.json` in `projectDir` when omitted. */
+  nextVersion?: string;
+  /** Absolute path of the webpack loader; the built `@action-guard/next/loader` when omitted. */
+  webpackLoader?: string;
+}
+
+function resolveWebpackLoader(): string {
+  // Self-reference through our own `exports` map, so both the ESM and the CJS build find dist/loader.cjs.
+  return createRequire(import.meta.url).resolve('@action-guard/next/loader');
+}
+
+/**
+ * Materialises the final Next config from the user's resolved config object: the webpack rule (user `webpack()`
+ * chained first), the Turbopack rule merged into `turbopack.rules` (the key is always set: Next 16 refuses a
+ * `webpack` function without one), and the manifest step chained after the user's `runAfterProductionCompile`.
+ */
+export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptions): Promise<NextConfig> {
+  const projectDir = path.resolve(apply.projectDir);
+  assertEncryptionKeyWellFormed();
+  const config = await loadConfig({ cwd: projectDir, inline: apply.options });
+  const nextVersion = apply.nextVersion ?? detectNextVersion(projectDir);
+  const syntax = turbopackRulesSyntaxFor(nextVersion);
+  const loaderOptions: LoaderOptions = { config, recordsDir: recordsDirFor(projectDir, userConfig.distDir ?? '.next') };
+  const webpackLoader = apply.webpackLoader ?? resolveWebpackLoader();
+
+  const userWebpack = userConfig.webpack;
+  const webpack: WebpackFn = (webpackConfig, context) => {
+    if (path.resolve(context.dir) !== projectDir) {
+      throw new Error(
+        `withActionGuard() read its configuration in ${projectDir} (the working directory), but Next builds ${context.dir}. Run next from the project directory.`,
+      );
+    }
+    const result = userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
+    return addWebpackRule(result, webpackLoader, loaderOptions);
+  };
+
+  const userAfter = userConfig.compiler?.runAfterProductionCompile as AfterCompile | undefined;
+  const afterCompile: AfterCompile = Object.assign(
+    async (metadata: AfterCompileMetadata) => {
+      await userAfter?.(metadata);
+      await writeManifestAfterCompile(metadata, config, nextVersion);
+    },
+    { [OUR_HOOK]: true },
+  );
+  const alreadyChained = typeof userAfter === 'function' && OUR_HOOK in userAfter;
+
+  return {
+    ...userConfig,
+    webpack,
+    turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
+    compiler: {
+      ...userConfig.compiler,
+      runAfterProductionCompile: alreadyChained || apply.phase !== PHASE_PRODUCTION_BUILD ? userAfter : afterCompile,
+    },
+  };
+}
+
+/**
+ * `withActionGuard(options?)(nextConfig)`: wraps a Next config (object, function or async function) so every
+ * `"use server"` module is guarded on webpack and Turbopack. Inline options merge over `action-guard.config.*`.
+ * Wrapping an already wrapped config is safe: the options merge (outer over inner) and the plugin runs once.
+ */
+export function withActionGuard(options: Options = {}): (nextConfig?: NextConfigInput) => GuardedNextConfig {
+  // Validate now, where the user wrote the options, rather than when Next first loads the config.
+  validateOptions(options, INLINE_SOURCE, Object.keys(defaultChecks()));
+  return (nextConfig = {}) => {
+    const previous = typeof nextConfig === 'function' ? (nextConfig as { [WRAPPED]?: Wrapped })[WRAPPED] : undefined;
+    const wrapped: Wrapped = previous
+      ? { options: mergeOptions(previous.options, options), inner: previous.inner }
+      : { options, inner: nextConfig };
+    const guarded: GuardedNextConfig = async (phase, context) => {
+      const userConfig = typeof wrapped.inner === 'function' ? await wrapped.inner(phase, context) : wrapped.inner;
+      return applyActionGuard(userConfig, { options: wrapped.options, phase, projectDir: process.cwd() });
+    };
+    return Object.assign(guarded, { [WRAPPED]: wrapped });
+  };
+}

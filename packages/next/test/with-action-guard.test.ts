@@ -1,0 +1,216 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NextConfig } from 'next';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { Configuration, RuleSetRule } from 'webpack';
+import { withActionGuard } from '../src/index.js';
+import type { LoaderOptions } from '../src/loader-options.js';
+import { applyActionGuard } from '../src/with-action-guard.js';
+
+const require = createRequire(import.meta.url);
+const NEXT_DIR = path.dirname(require.resolve('next/package.json'));
+const BUILD = 'phase-production-build';
+const DEV = 'phase-development-server';
+const OUR_GLOB = '*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}';
+
+let projectDir: string;
+
+beforeEach(() => {
+  // A project that resolves the real next@16 installed for this package; the plugin reads config from the
+  // working directory, as it does under `next build`.
+  projectDir = realpathSync(mkdtempSync(path.join(tmpdir(), 'ag-next-config-')));
+  mkdirSync(path.join(projectDir, 'node_modules'));
+  symlinkSync(NEXT_DIR, path.join(projectDir, 'node_modules', 'next'));
+  vi.spyOn(process, 'cwd').mockReturnValue(projectDir);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  rmSync(projectDir, { recursive: true, force: true });
+});
+
+const context = { defaultConfig: {} };
+
+/** The webpack context Next passes for one of its three compilers. */
+function webpackContext(isServer: boolean, nextRuntime?: 'nodejs' | 'edge') {
+  return { dir: projectDir, dev: false, isServer, nextRuntime, buildId: 'test', config: {}, defaultLoaders: {}, totalPages: 1, webpack: {} } as never;
+}
+
+function runWebpack(config: NextConfig, webpackConfig: Configuration = { module: { rules: [] } }): Configuration {
+  return config.webpack!(webpackConfig, webpackContext(true, 'nodejs')) as Configuration;
+}
+
+function ourWebpackRules(webpackConfig: Configuration): RuleSetRule[] {
+  return (webpackConfig.module?.rules ?? []).filter(
+    (rule): rule is RuleSetRule =>
+      typeof rule === 'object' && rule !== null && JSON.stringify(rule.use ?? '').includes('loader.cjs'),
+  );
+}
+
+function loaderOptionsOf(rule: RuleSetRule): LoaderOptions {
+  return (rule.use as { options: LoaderOptions }[])[0]!.options;
+}
+
+function turbopackRules(config: NextConfig): Record<string, unknown> {
+  return (config.turbopack as { rules: Record<string, unknown> }).rules;
+}
+
+describe('withActionGuard()(nextConfig)', () => {
+  test('materialises an object config with a webpack rule, a Turbopack rule and the manifest hook', async () => {
+    const config = await withActionGuard()({ reactStrictMode: true })(BUILD, context);
+    expect(config.reactStrictMode).toBe(true);
+    const [rule, ...others] = ourWebpackRules(runWebpack(config));
+    expect(others).toHaveLength(0);
+    expect(rule).toMatchObject({ enforce: 'pre', exclude: /node_modules/, test: /\.(c|m)?[jt]sx?$/ });
+    expect(turbopackRules(config)[OUR_GLOB]).toEqual([
+      {
+        condition: { all: [{ not: 'foreign' }, { content: /['"]use server['"]/ }] },
+        loaders: [{ loader: '@action-guard/next/loader', options: loaderOptionsOf(rule!) }],
+      },
+    ]);
+    expect(config.compiler?.runAfterProductionCompile).toBeTypeOf('function');
+  });
+
+  test('calls a function config with the phase and context, and awaits an async one', async () => {
+    const sync = vi.fn((_phase: string, _context: unknown): NextConfig => ({ basePath: '/sync' }));
+    const async = vi.fn(async (): Promise<NextConfig> => ({ basePath: '/async' }));
+    expect((await withActionGuard()(sync)(DEV, context)).basePath).toBe('/sync');
+    expect(sync).toHaveBeenCalledWith(DEV, context);
+    expect((await withActionGuard()(async)(BUILD, context)).basePath).toBe('/async');
+  });
+
+  test('passes loaders only plain JSON options, identical on both bundlers', async () => {
+    writeFileSync(path.join(projectDir, 'action-guard.config.json'), JSON.stringify({ rules: { 'app/admin/**': { role: 'admin' } } }));
+    const config = await withActionGuard({ checks: { 'inline-action': 'warn' } })({})(BUILD, context);
+    const options = loaderOptionsOf(ourWebpackRules(runWebpack(config))[0]!);
+    expect(JSON.parse(JSON.stringify(options))).toEqual(options);
+    expect(options.config.rules).toEqual({ 'app/admin/**': { role: 'admin' } });
+    expect(options.config.checks['inline-action']).toBe('warn');
+    expect(options.recordsDir).toBe(path.join(projectDir, '.next', 'action-guard', 'records'));
+  });
+
+  test('puts records under a custom distDir', async () => {
+    const config = await withActionGuard()({ distDir: 'build/out' })(BUILD, context);
+    const options = loaderOptionsOf(ourWebpackRules(runWebpack(config))[0]!);
+    expect(options.recordsDir).toBe(path.join(projectDir, 'build', 'out', 'action-guard', 'records'));
+  });
+
+  test("chains the user's webpack() and adds our rule to the config it returns, on every compiler", async () => {
+    const userWebpack = vi.fn((webpackConfig: Configuration) => ({
+      ...webpackConfig,
+      module: { rules: [...(webpackConfig.module?.rules ?? []), { test: /\.svg$/, use: ['svgr'] }] },
+    }));
+    const config = await withActionGuard()({ webpack: userWebpack })(BUILD, context);
+    for (const [isServer, runtime] of [[true, 'nodejs'], [true, 'edge'], [false, undefined]] as const) {
+      const result = config.webpack!({ module: { rules: [] } }, webpackContext(isServer, runtime)) as Configuration;
+      expect(result.module?.rules?.[0]).toEqual({ test: /\.svg$/, use: ['svgr'] });
+      expect(ourWebpackRules(result)).toHaveLength(1);
+    }
+    expect(userWebpack).toHaveBeenCalledTimes(3);
+  });
+
+  test("merges into the user's Turbopack rules without replacing or dropping any", async () => {
+    const userRule = { loaders: ['@svgr/webpack'], as: '*.js' };
+    const config = await withActionGuard()({
+      turbopack: {
+        root: '/workspace',
+        rules: { '*.svg': userRule, [OUR_GLOB]: { loaders: ['babel-loader'] } },
+      },
+    })(BUILD, context);
+    expect((config.turbopack as { root: string }).root).toBe('/workspace');
+    const rules = turbopackRules(config);
+    expect(rules['*.svg']).toEqual(userRule);
+    const ours = rules[OUR_GLOB] as unknown[];
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toEqual({ loaders: ['babel-loader'] });
+    expect(JSON.stringify(ours[1])).toContain('@action-guard/next/loader');
+  });
+
+  test('keeps the meaning of a bare loader array under our key by wrapping it as one rule', async () => {
+    const config = await withActionGuard()({ turbopack: { rules: { [OUR_GLOB]: ['some-loader'] } } })(BUILD, context);
+    const ours = turbopackRules(config)[OUR_GLOB] as unknown[];
+    expect(ours[0]).toEqual({ loaders: ['some-loader'] });
+    expect(ours).toHaveLength(2);
+  });
+
+  test('always sets a turbopack key, because Next 16 refuses a webpack() config without one', async () => {
+    const config = await withActionGuard()({ webpack: (c: Configuration) => c })(DEV, context);
+    expect(config.turbopack).toBeDefined();
+  });
+
+  test("runs the user's runAfterProductionCompile before writing the manifest, and only for production builds", async () => {
+    const calls: string[] = [];
+    const userHook = async () => {
+      calls.push('user');
+    };
+    const config = await withActionGuard()({ compiler: { runAfterProductionCompile: userHook } })(BUILD, context);
+    // No build happened in this directory, so the manifest step fails; the user's hook has run first.
+    await expect(
+      config.compiler!.runAfterProductionCompile!({ projectDir, distDir: path.join(projectDir, '.next') }),
+    ).rejects.toThrow();
+    expect(calls).toEqual(['user']);
+    const dev = await withActionGuard()({ compiler: { runAfterProductionCompile: userHook } })(DEV, context);
+    expect(dev.compiler?.runAfterProductionCompile).toBe(userHook);
+  });
+
+  test('wrapping twice merges the options, outer over inner, and applies the plugin once', async () => {
+    const inner = withActionGuard({ checks: { 'inline-action': 'warn', 'missing-schema': 'warn' } })({ basePath: '/x' });
+    const outer = withActionGuard({ checks: { 'inline-action': 'error' } })(inner);
+    const config = await outer(BUILD, context);
+    const rules = ourWebpackRules(runWebpack(config));
+    expect(rules).toHaveLength(1);
+    expect(loaderOptionsOf(rules[0]!).config.checks).toMatchObject({ 'inline-action': 'error', 'missing-schema': 'warn' });
+    expect(config.basePath).toBe('/x');
+    expect((turbopackRules(config)[OUR_GLOB] as unknown[]).length).toBe(1);
+  });
+
+  test('a config that passes through the plugin twice (another plugin in between) holds one rule per bundler', async () => {
+    const once = await withActionGuard()({})(BUILD, context);
+    const twice = await applyActionGuard(once, { options: {}, phase: BUILD, projectDir });
+    expect(ourWebpackRules(runWebpack(twice))).toHaveLength(1);
+    expect((turbopackRules(twice)[OUR_GLOB] as unknown[]).length).toBe(1);
+    expect(twice.compiler?.runAfterProductionCompile).toBe(once.compiler?.runAfterProductionCompile);
+  });
+
+  test('refuses to apply itself twice with different options where they cannot be merged', async () => {
+    const once = await withActionGuard()({})(BUILD, context);
+    const twice = await applyActionGuard(once, { options: { checks: { 'inline-action': 'error' } }, phase: BUILD, projectDir });
+    expect(() => runWebpack(twice)).toThrow(/applied twice with different options/);
+  });
+
+  test('emits the Next 15.5 rules syntax (named conditions) when Next 15.5 is installed', async () => {
+    const config = await applyActionGuard({}, { options: {}, phase: BUILD, projectDir, nextVersion: '15.5.29' });
+    const turbopack = config.turbopack as { conditions: Record<string, unknown>; rules: Record<string, unknown> };
+    expect(turbopack.conditions['#actionGuard/use-server']).toEqual({ path: /\.(c|m)?[jt]sx?$/, content: /['"]use server['"]/ });
+    expect(turbopack.rules['#actionGuard/use-server']).toMatchObject({ foreign: false, loaders: [{ loader: '@action-guard/next/loader' }] });
+    expect(turbopack.rules[OUR_GLOB]).toBeUndefined();
+  });
+
+  test('refuses a Next version older than 15.5, naming the supported setup', async () => {
+    await expect(applyActionGuard({}, { options: {}, phase: BUILD, projectDir, nextVersion: '15.3.4' })).rejects.toThrow(
+      /does not support next@15\.3\.4\. Supported: next 16\.x .* or next 15\.5\.x/,
+    );
+  });
+
+  test('validates inline options when withActionGuard() is called', () => {
+    expect(() => withActionGuard({ rulez: {} } as never)).toThrow(/rulez: unknown key\. Valid keys: runtime, rules/);
+  });
+
+  test('fails on a malformed encryption key with the fix, never printing the key', async () => {
+    const key = 'c2VjcmV0LWJ1dC10b28tc2hvcnQ=';
+    vi.stubEnv('NEXT_SERVER_ACTIONS_ENCRYPTION_KEY', key);
+    const error = await withActionGuard()({})(BUILD, context).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/AG306 malformed-encryption-key: .* decodes to 20 bytes/);
+    expect((error as Error).message).toContain('fix:');
+    expect((error as Error).message).not.toContain(key);
+  });
+
+  test('accepts a well-formed encryption key', async () => {
+    vi.stubEnv('NEXT_SERVER_ACTIONS_ENCRYPTION_KEY', Buffer.alloc(32, 7).toString('base64'));
+    await expect(withActionGuard()({})(BUILD, context)).resolves.toBeDefined();
+  });
+});
