@@ -1,0 +1,51 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { ActionMeta, AuthorizeFn, GuardEvent, NormalizedPolicy } from '../src/index.js';
+
+/** A policy as the transform would emit it for `@requiresAuth` alone, with `overrides` applied. */
+export function policy(overrides: Partial<NormalizedPolicy> = {}): NormalizedPolicy {
+  return {
+    auth: 'required',
+    publicReason: null,
+    roles: [],
+    authorize: null,
+    schema: null,
+    dedupe: null,
+    rateLimit: null,
+    fromRules: [],
+    ...overrides,
+  };
+}
+
+/** The metadata constant the transform emits beside an action. */
+export function meta(
+  options: { ref?: string; policy?: Partial<NormalizedPolicy>; schema?: StandardSchemaV1; authorize?: AuthorizeFn } = {},
+): ActionMeta {
+  const ref = options.ref ?? 'app/actions.ts#save';
+  const [file = ref, exportName = null] = ref.split('#');
+  return {
+    ref,
+    file,
+    exportName,
+    kind: 'export',
+    line: 1,
+    column: 0,
+    policy: policy({
+      ...options.policy,
+      schema: options.schema === undefined ? null : 'schema',
+      authorize: options.authorize === undefined ? null : 'authorize',
+    }),
+    schema: options.schema === undefined ? null : () => options.schema!,
+    authorize: options.authorize === undefined ? null : () => options.authorize!,
+  };
+}
+
+/** Collects events for assertions. */
+export function eventLog(): { events: GuardEvent[]; onEvent: (event: GuardEvent) => void; calls: () => GuardEvent[] } {
+  const events: GuardEvent[] = [];
+  return { events, onEvent: (event) => events.push(event), calls: () => events.filter((event) => event.type === 'call') };
+}
+
+/** Request headers for a fetch action, with anything in `extra`. */
+export function actionHeaders(extra: Record<string, string> = {}): Headers {
+  return new Headers({ 'next-action': '7f00000000000000000000000000000000000000aa', origin: 'http://localhost:3000', ...extra });
+}
