@@ -1,0 +1,467 @@
+import type {
+  ArrowFunctionExpression, ClassMethod, ClassPrivateMethod, Comment, Directive, ExportDefaultDeclaration,
+  ExportNamedDeclaration, Expression, File, FunctionDeclaration, FunctionExpression, Node, ObjectMethod, Program,
+  Statement, VariableDeclarator,
+} from '@babel/types';
+
+/** Every function shape that can carry a `"use server"` directive. */
+export type FunctionNode =
+  | FunctionDeclaration | FunctionExpression | ArrowFunctionExpression | ObjectMethod | ClassMethod | ClassPrivateMethod;
+
+/** One place where a Server Action is defined, before any policy is read. */
+export interface ActionSite {
+  /** An export of a `"use server"` module, or an inline `"use server"` function. */
+  kind: 'export' | 'inline';
+  /** The exported name (`default` for default exports), `null` for inline actions. */
+  exportName: string | null;
+  /** The function to wrap; `null` when the action is an expression of unknown shape (`wrap(fn)`, an alias). */
+  fn: FunctionNode | null;
+  /** The expression of unknown shape, when `fn` is `null`. */
+  expression: Expression | null;
+  /** The binding that holds the exported function object at module scope (the guard's `self`). */
+  selfName: string | null;
+  /** Nodes whose leading comments may hold the policy's JSDoc block, nearest first. */
+  docCarriers: Node[];
+  /** Where findings about the action are reported. */
+  offset: number;
+  /** The part of the ref after `#`: the export name, or the enclosing-name chain of an inline action. */
+  refName: string;
+  /** Next's `$$RSC_SERVER_ACTION_<n>` index for inline actions. */
+  inlineIndex: number | null;
+  /** Why the action cannot be guarded, or `null` when it can. */
+  unguardable: string | null;
+  /** The `"use server"` directive inside the function's own body, if any (removed from an export's impl). */
+  ownDirective: Directive | null;
+}
+
+/** A non-action export the transform may make module-local (a consumed schema). */
+export interface LocalisableExport {
+  /** Exported name. */
+  name: string;
+  /** The module-scope binding that holds the value. */
+  localName: string;
+  /** The export statement. */
+  statement: ExportNamedDeclaration;
+  /** The specifier, for `export { x }`; `null` for `export const x = …`. */
+  specifier: ExportNamedDeclaration['specifiers'][number] | null;
+}
+
+/** What the analysis of one module found. */
+export interface ModuleAnalysis {
+  /** The module's directive prologue (leading string-literal statements only, as Next reads it). */
+  directives: Directive[];
+  /** Whether the prologue holds `"use server"`. */
+  isServerModule: boolean;
+  /** Whether the prologue holds `"use client"` (inline actions there are Next's compile error, left to Next). */
+  isClientModule: boolean;
+  /** Action sites, in source order. */
+  sites: ActionSite[];
+  /** Exports that are certainly not functions (candidates for schema localisation), by name. */
+  valueExports: Map<string, LocalisableExport>;
+}
+
+const SKIP_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments']);
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+function directiveNamed(directives: readonly Directive[], test: (value: string) => boolean): Directive | null {
+  return directives.find((directive) => test(directive.value.value)) ?? null;
+}
+
+const isUseServer = (value: string): boolean => value === 'use server';
+const isUseCache = (value: string): boolean => value === 'use cache' || value.startsWith('use cache:');
+
+/** Strips TypeScript wrappers and parentheses (`(x as T)`, `x satisfies T`, `x!`). */
+export function unwrapExpression(expression: Expression): Expression {
+  let current: Expression = expression;
+  for (;;) {
+    switch (current.type) {
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TSInstantiationExpression':
+      case 'ParenthesizedExpression':
+        current = current.expression;
+        break;
+      default:
+        return current;
+    }
+  }
+}
+
+/**
+ * Expressions that may evaluate to a function at run time. Next accepts them as exports and only checks
+ * `typeof` when the module loads (NEXT-INTERNALS §1), so they must be guarded, never localised.
+ */
+function mayBeFunction(expression: Expression): boolean {
+  switch (expression.type) {
+    case 'CallExpression':
+    case 'OptionalCallExpression':
+    case 'Identifier':
+    case 'MemberExpression':
+    case 'OptionalMemberExpression':
+    case 'ConditionalExpression':
+    case 'LogicalExpression':
+    case 'SequenceExpression':
+    case 'AwaitExpression':
+    case 'TaggedTemplateExpression':
+    case 'AssignmentExpression':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isFunctionNode(node: Node): node is FunctionNode {
+  return (
+    node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' ||
+    node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod'
+  );
+}
+
+function bodyDirectives(fn: FunctionNode): Directive[] {
+  return fn.body.type === 'BlockStatement' ? fn.body.directives : [];
+}
+
+function propertyKeyName(key: Node, computed: boolean): string | null {
+  if (computed) return null;
+  if (key.type === 'Identifier') return key.name;
+  if (key.type === 'StringLiteral') return key.value;
+  if (key.type === 'PrivateName') return `#${key.id.name}`;
+  return null;
+}
+
+/** The name a function is known by: its own id, or the binding, property or JSX attribute it is assigned to. */
+function nameOf(node: Node, parent: Node | undefined): string | null {
+  if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ClassDeclaration' ||
+      node.type === 'ClassExpression') && node.id) return node.id.name;
+  if (node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
+    return propertyKeyName(node.key, node.computed ?? false);
+  }
+  if (parent === undefined) return null;
+  switch (parent.type) {
+    case 'VariableDeclarator':
+      return parent.id.type === 'Identifier' ? parent.id.name : null;
+    case 'ObjectProperty':
+    case 'ClassProperty':
+      return parent.value === node ? propertyKeyName(parent.key, parent.computed) : null;
+    case 'AssignmentExpression':
+      if (parent.left.type === 'Identifier') return parent.left.name;
+      if (parent.left.type === 'MemberExpression') return propertyKeyName(parent.left.property, parent.left.computed);
+      return null;
+    case 'ExportDefaultDeclaration':
+      return 'default';
+    default:
+      return null;
+  }
+}
+
+/** Wrappers a name or a JSDoc block can sit outside of. */
+const TRANSPARENT = new Set([
+  'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ParenthesizedExpression',
+]);
+
+/** Walks up from a function through declarations and wrappers that a JSDoc block above them applies to. */
+function inlineDocCarriers(fn: FunctionNode, ancestors: readonly Node[]): Node[] {
+  const carriers: Node[] = [fn];
+  let child: Node = fn;
+  for (let index = ancestors.length - 1; index >= 0; index--) {
+    const parent = ancestors[index]!;
+    const transparent =
+      TRANSPARENT.has(parent.type) ||
+      parent.type === 'VariableDeclarator' ||
+      (parent.type === 'VariableDeclaration' && parent.declarations[0] === child) ||
+      parent.type === 'ExportNamedDeclaration' || parent.type === 'ExportDefaultDeclaration' ||
+      parent.type === 'ObjectProperty' || parent.type === 'ClassProperty' ||
+      parent.type === 'JSXExpressionContainer' || parent.type === 'JSXAttribute' ||
+      (parent.type === 'AssignmentExpression' && parent.right === child) ||
+      parent.type === 'ExpressionStatement';
+    if (!transparent) break;
+    carriers.push(parent);
+    child = parent;
+  }
+  return carriers;
+}
+
+/** The name an inline action gets in its ref: its binding, function name, property or JSX attribute. */
+function inlineOwnName(fn: FunctionNode, ancestors: readonly Node[]): string {
+  let child: Node = fn;
+  for (let index = ancestors.length - 1; index >= 0; index--) {
+    const parent = ancestors[index]!;
+    const own = nameOf(child, parent);
+    if (own !== null) return own;
+    if (parent.type === 'JSXExpressionContainer') continue;
+    if (parent.type === 'JSXAttribute') {
+      return parent.name.type === 'JSXIdentifier' ? parent.name.name : `${parent.name.namespace.name}:${parent.name.name.name}`;
+    }
+    if (!TRANSPARENT.has(parent.type)) break;
+    child = parent;
+  }
+  return 'action';
+}
+
+/** Names of the enclosing named functions and classes, outermost first (anonymous levels are skipped). */
+function enclosingNames(ancestors: readonly Node[]): string[] {
+  const names: string[] = [];
+  for (let index = 0; index < ancestors.length; index++) {
+    const node = ancestors[index]!;
+    if (!isFunctionNode(node) && node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') continue;
+    let name: string | null = null;
+    for (let up = index; up >= 0 && name === null; up--) {
+      const current = ancestors[up]!;
+      const parent = ancestors[up - 1];
+      name = nameOf(current, parent);
+      if (up < index && !TRANSPARENT.has(current.type)) break;
+    }
+    if (name !== null) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Finds every action site of a module without changing anything: the exports of a `"use server"` module in every
+ * form Next accepts, and every inline `"use server"` function. Forms Next rejects (sync exports, re-exports,
+ * literals) are left for Next to report. Inline actions are numbered the way Next numbers
+ * `$$RSC_SERVER_ACTION_<n>`: one counter shared with `"use cache"` functions, assigned after a function's body is
+ * visited (inner functions first), in source order.
+ */
+export function collectActionSites(ast: File, options: { findInline: boolean }): ModuleAnalysis {
+  const program: Program = ast.program;
+  const directives = program.directives;
+  const isServerModule = directiveNamed(directives, isUseServer) !== null;
+  const isClientModule = directiveNamed(directives, (value) => value === 'use client') !== null;
+  const sites: ActionSite[] = [];
+  const valueExports = new Map<string, LocalisableExport>();
+
+  if (isServerModule && !isClientModule) collectExportSites(program, sites, valueExports);
+
+  if (options.findInline && !isClientModule) {
+    const exportFunctions = new Set(sites.map((site) => site.fn).filter((fn) => fn !== null));
+    let counter = 0;
+    const ancestors: Node[] = [];
+    const visit = (node: Node): void => {
+      ancestors.push(node);
+      for (const key in node) {
+        if (SKIP_KEYS.has(key)) continue;
+        const value = (node as unknown as Record<string, unknown>)[key];
+        if (Array.isArray(value)) {
+          for (const item of value) if (isNode(item)) visit(item);
+        } else if (isNode(value)) {
+          visit(value);
+        }
+      }
+      ancestors.pop();
+      if (isFunctionNode(node)) {
+        const ownDirectives = bodyDirectives(node);
+        if (directiveNamed(ownDirectives, isUseCache) !== null) counter++;
+        const directive = directiveNamed(ownDirectives, isUseServer);
+        // Next rejects non-async actions and instance methods itself; they are left alone for its error.
+        const isInstanceMethod = (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && !node.static;
+        if (directive !== null && node.async && !isInstanceMethod && !exportFunctions.has(node)) {
+          const own = inlineOwnName(node, ancestors);
+          sites.push({
+            kind: 'inline',
+            exportName: null,
+            fn: node,
+            expression: null,
+            selfName: null,
+            docCarriers: inlineDocCarriers(node, ancestors),
+            offset: node.start!,
+            refName: [...enclosingNames(ancestors), own].join('/'),
+            inlineIndex: counter++,
+            unguardable: node.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : null,
+            ownDirective: directive,
+          });
+        }
+      } else if (
+        isServerModule && node.type === 'ExportDefaultDeclaration' && needsSyntheticDefaultBinding(node)
+      ) {
+        // Next hoists an anonymous default export into `$$RSC_SERVER_ACTION_<n>` with the same counter.
+        counter++;
+      }
+    };
+    visit(program);
+  }
+
+  sites.sort((a, b) => a.offset - b.offset);
+  // Refs of inline actions must be unique: true duplicates get #2, #3 in source order.
+  const seen = new Map<string, number>();
+  for (const site of sites) {
+    if (site.kind !== 'inline') continue;
+    const count = (seen.get(site.refName) ?? 0) + 1;
+    seen.set(site.refName, count);
+    if (count > 1) site.refName = `${site.refName}#${count}`;
+  }
+  return { directives, isServerModule, isClientModule, sites, valueExports };
+}
+
+function needsSyntheticDefaultBinding(node: ExportDefaultDeclaration): boolean {
+  const declaration = node.declaration;
+  if (declaration.type === 'FunctionDeclaration') return declaration.id === null || declaration.id === undefined;
+  if (declaration.type === 'ClassDeclaration' || declaration.type === 'TSDeclareFunction') return false;
+  const expression = unwrapExpression(declaration as Expression);
+  return expression.type === 'ArrowFunctionExpression' || (expression.type === 'FunctionExpression' && !expression.id) ||
+    expression.type === 'CallExpression';
+}
+
+/** A module-level declaration an `export { local }` may point at. */
+type LocalDeclaration =
+  | { kind: 'function'; fn: FunctionDeclaration; statement: Statement }
+  | { kind: 'variable'; declarator: VariableDeclarator; statement: Statement; first: boolean }
+  | { kind: 'import' }
+  | { kind: 'other' };
+
+function indexLocalDeclarations(program: Program): Map<string, LocalDeclaration> {
+  const locals = new Map<string, LocalDeclaration>();
+  for (const statement of program.body) {
+    const inner = statement.type === 'ExportNamedDeclaration' && statement.declaration ? statement.declaration : statement;
+    if (inner.type === 'FunctionDeclaration' && inner.id) locals.set(inner.id.name, { kind: 'function', fn: inner, statement });
+    else if (inner.type === 'VariableDeclaration') {
+      inner.declarations.forEach((declarator, index) => {
+        if (declarator.id.type === 'Identifier') {
+          locals.set(declarator.id.name, { kind: 'variable', declarator, statement, first: index === 0 });
+        }
+      });
+    } else if (inner.type === 'ImportDeclaration') {
+      for (const specifier of inner.specifiers) locals.set(specifier.local.name, { kind: 'import' });
+    } else if ((inner.type === 'ClassDeclaration' || inner.type === 'TSEnumDeclaration') && inner.id) {
+      locals.set(inner.id.name, { kind: 'other' });
+    }
+  }
+  return locals;
+}
+
+function exportedName(node: { type: string; name?: string; value?: string }): string {
+  return node.type === 'StringLiteral' ? node.value! : node.name!;
+}
+
+function collectExportSites(program: Program, sites: ActionSite[], valueExports: Map<string, LocalisableExport>): void {
+  const locals = indexLocalDeclarations(program);
+  const siteByFunction = new Map<Node, ActionSite>();
+
+  const addFunctionSite = (
+    fn: FunctionNode, exportName: string, selfName: string | null, docCarriers: Node[],
+  ): void => {
+    const earlier = siteByFunction.get(fn);
+    if (earlier !== undefined) {
+      // registerServerReference mutates the function object, so two exports cannot share one (NEXT-INTERNALS §6).
+      earlier.unguardable ??= `the same function is exported as "${earlier.exportName}" and "${exportName}"`;
+      sites.push({ ...earlier, exportName, refName: exportName, offset: earlier.offset });
+      return;
+    }
+    const site: ActionSite = {
+      kind: 'export', exportName, fn, expression: null, selfName, docCarriers, offset: fn.start!, refName: exportName,
+      inlineIndex: null, unguardable: fn.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : null,
+      ownDirective: directiveNamed(bodyDirectives(fn), isUseServer),
+    };
+    siteByFunction.set(fn, site);
+    sites.push(site);
+  };
+
+  const addExpressionSite = (expression: Expression, exportName: string, selfName: string | null, docCarriers: Node[]): void => {
+    sites.push({
+      kind: 'export', exportName, fn: null, expression, selfName, docCarriers, offset: expression.start!, refName: exportName,
+      inlineIndex: null, unguardable: null, ownDirective: null,
+    });
+  };
+
+  const addUnguardable = (node: Node, exportName: string, reason: string, docCarriers: Node[]): void => {
+    sites.push({
+      kind: 'export', exportName, fn: null, expression: null, selfName: null, docCarriers, offset: node.start!,
+      refName: exportName, inlineIndex: null, unguardable: reason, ownDirective: null,
+    });
+  };
+
+  /** An exported variable: a function is a site, a may-be-function expression is a site, a value is localisable. */
+  const addVariable = (
+    declarator: VariableDeclarator, exportName: string, docCarriers: Node[], localisable: LocalisableExport | null,
+  ): void => {
+    if (declarator.id.type !== 'Identifier') {
+      if (declarator.init) addUnguardable(declarator, exportName, 'a destructured export cannot be wrapped', docCarriers);
+      return;
+    }
+    if (!declarator.init) return;
+    const init = unwrapExpression(declarator.init);
+    const selfName = declarator.id.name;
+    if (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression') {
+      // Sync functions are Next's compile error ("Server Actions must be async functions"); leave them to it.
+      if (init.async) addFunctionSite(init, exportName, selfName, [init, ...docCarriers]);
+    } else if (mayBeFunction(init)) {
+      if (localisable !== null) valueExports.set(exportName, localisable);
+      addExpressionSite(init, exportName, selfName, [init, ...docCarriers]);
+    } else if (localisable !== null) {
+      valueExports.set(exportName, localisable);
+    }
+  };
+
+  const addLocal = (
+    localName: string, exportName: string, exportCarriers: Node[], localisable: LocalisableExport | null, at: Node,
+  ): void => {
+    const local = locals.get(localName);
+    if (local === undefined || local.kind === 'other') return;
+    if (local.kind === 'import') {
+      addUnguardable(at, exportName, `"${localName}" is imported, so there is no declaration here to wrap`, exportCarriers);
+      return;
+    }
+    if (local.kind === 'function') {
+      if (local.fn.async) addFunctionSite(local.fn, exportName, localName, [local.fn, local.statement, ...exportCarriers]);
+      return;
+    }
+    const carriers: Node[] = [local.declarator, ...(local.first ? [local.statement] : []), ...exportCarriers];
+    addVariable(local.declarator, exportName, carriers, localisable);
+  };
+
+  for (const statement of program.body) {
+    if (statement.type === 'ExportNamedDeclaration') {
+      if (statement.source || statement.exportKind === 'type') continue; // re-exports: Next's compile error
+      const declaration = statement.declaration;
+      if (declaration) {
+        if (declaration.type === 'FunctionDeclaration' && declaration.id && declaration.async) {
+          addFunctionSite(declaration, declaration.id.name, declaration.id.name, [declaration, statement]);
+        } else if (declaration.type === 'VariableDeclaration') {
+          declaration.declarations.forEach((declarator, index) => {
+            const carriers: Node[] = [declarator, ...(index === 0 ? [declaration, statement] : [])];
+            const name = declarator.id.type === 'Identifier' ? declarator.id.name : '<destructured>';
+            addVariable(declarator, name, carriers, { name, localName: name, statement, specifier: null });
+          });
+        }
+        continue;
+      }
+      for (const specifier of statement.specifiers) {
+        if (specifier.type !== 'ExportSpecifier' || specifier.exportKind === 'type') continue;
+        const name = exportedName(specifier.exported);
+        addLocal(specifier.local.name, name, [specifier, statement], { name, localName: specifier.local.name, statement, specifier }, specifier);
+      }
+    } else if (statement.type === 'ExportDefaultDeclaration') {
+      const declaration = statement.declaration;
+      if (declaration.type === 'FunctionDeclaration') {
+        if (declaration.async) addFunctionSite(declaration, 'default', declaration.id?.name ?? null, [declaration, statement]);
+      } else if (declaration.type !== 'ClassDeclaration' && declaration.type !== 'TSDeclareFunction') {
+        const expression = unwrapExpression(declaration as Expression);
+        if (expression.type === 'ArrowFunctionExpression' || expression.type === 'FunctionExpression') {
+          if (expression.async) addFunctionSite(expression, 'default', null, [expression, statement]);
+        } else if (expression.type === 'Identifier') {
+          addLocal(expression.name, 'default', [statement], null, expression);
+        } else if (mayBeFunction(expression)) {
+          addExpressionSite(expression, 'default', null, [expression, statement]);
+        }
+      }
+    }
+  }
+}
+
+/** The nearest JSDoc block (`/** … *\/`) among the leading comments of the carriers. */
+export function findJsDoc(carriers: readonly Node[]): Comment | null {
+  for (const carrier of carriers) {
+    const comments = carrier.leadingComments;
+    if (!comments) continue;
+    for (let index = comments.length - 1; index >= 0; index--) {
+      const comment = comments[index]!;
+      if (comment.type === 'CommentBlock' && comment.value.startsWith('*')) return comment;
+    }
+  }
+  return null;
+}

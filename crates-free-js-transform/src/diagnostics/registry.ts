@@ -1,0 +1,113 @@
+/**
+ * The one registry of the transform's diagnostics. Codes are stable (AG1xx belongs to the transform); names are
+ * the keys users put in config `checks`. README.md in this package documents each under `#<name>`.
+ */
+
+/** One entry of the registry. */
+export interface DiagnosticDefinition {
+  /** Stable code, `AG1xx`. */
+  readonly code: string;
+  /** Kebab-case name; the config `checks` key. */
+  readonly name: string;
+  /** Severity when config says nothing. */
+  readonly defaultSeverity: 'error' | 'warn' | 'off';
+  /** One line saying what the check catches. */
+  readonly description: string;
+}
+
+/** Every diagnostic the transform can report, in code order. */
+export const DIAGNOSTICS = [
+  {
+    code: 'AG101',
+    name: 'missing-auth-decision',
+    defaultSeverity: 'error',
+    description:
+      'An action has no auth decision: none of @requiresAuth, @role, @authorize, @public, nor a directory rule that decides.',
+  },
+  {
+    code: 'AG102',
+    name: 'missing-schema',
+    defaultSeverity: 'error',
+    description: 'An action takes input (declares a parameter) but no schema validates it.',
+  },
+  {
+    code: 'AG103',
+    name: 'unknown-tag',
+    defaultSeverity: 'error',
+    description: 'A JSDoc tag above an action is not an action-guard tag nor a standard JSDoc tag (often a typo).',
+  },
+  {
+    code: 'AG104',
+    name: 'malformed-tag',
+    defaultSeverity: 'error',
+    description: 'A tag has missing or invalid arguments.',
+  },
+  {
+    code: 'AG105',
+    name: 'schema-not-in-scope',
+    defaultSeverity: 'error',
+    description: 'The @schema identifier is not declared or imported at module scope.',
+  },
+  {
+    code: 'AG106',
+    name: 'authorize-not-in-scope',
+    defaultSeverity: 'error',
+    description: 'The @authorize identifier is not declared or imported at module scope.',
+  },
+  {
+    code: 'AG107',
+    name: 'contradictory-tags',
+    defaultSeverity: 'error',
+    description: 'Tags contradict each other (e.g. @public with @requiresAuth) or are given twice with different values.',
+  },
+  {
+    code: 'AG108',
+    name: 'weakens-directory-rule',
+    defaultSeverity: 'error',
+    description: 'A tag weakens a directory rule; rules are floors that tags may only tighten.',
+  },
+  {
+    code: 'AG109',
+    name: 'unguardable-action',
+    defaultSeverity: 'error',
+    description: 'An action has a form the transform cannot wrap safely, so it would run unguarded.',
+  },
+  {
+    code: 'AG110',
+    name: 'inline-action',
+    defaultSeverity: 'off',
+    description: 'An inline "use server" function (perimeter visibility; inline actions are guarded like exports).',
+  },
+  {
+    code: 'AG111',
+    name: 'server-module-outside-paths',
+    defaultSeverity: 'error',
+    description: 'A "use server" module lives outside the configured actionPaths.',
+  },
+  {
+    code: 'AG112',
+    name: 'unparseable-module',
+    defaultSeverity: 'error',
+    description: 'A file that mentions "use server" could not be parsed, so its actions could not be found.',
+  },
+] as const satisfies readonly DiagnosticDefinition[];
+
+/** The name of a transform check, usable as a key of `checks`. */
+export type CheckName = (typeof DIAGNOSTICS)[number]['name'];
+
+/** Where each diagnostic is documented. */
+export const DOCS_BASE = 'https://action-guard.dev/docs/diagnostics';
+
+const byName = new Map<string, DiagnosticDefinition>(DIAGNOSTICS.map((definition) => [definition.name, definition]));
+
+/** The registry entry of a check name. */
+export function getDiagnosticDefinition(name: CheckName): DiagnosticDefinition {
+  const definition = byName.get(name);
+  if (definition === undefined) throw new Error(`internal: unregistered diagnostic ${name}`);
+  return definition;
+}
+
+/** Whether a string names a transform check. */
+export function isCheckName(name: string): name is CheckName {
+  return byName.has(name);
+}

@@ -1,0 +1,13 @@
+/**
+ * @action-guard/transform: finds every Next.js Server Action in a module, reads its policy from JSDoc, and wraps it
+ * with the runtime guard. Pure; the Next loader, the CLI and the Babel plugin are thin doors onto it.
+ */
+export { transform } from './transform.js';
+export { formatDiagnostic } from './diagnostics/format-diagnostic.js';
+export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics/registry.js';
+export { DEFAULT_RUNTIME_IMPORT, TransformOptionsError, resolveOptions, type ResolvedOptions } from './options.js';
+export { DEFAULT_DEDUPE_TTL_SECONDS } from './validate/policy-arguments.js';
+export type {
+  ActionRecord, CheckName, Diagnostic, EncodedSourceMap, NormalizedPolicy, RulePolicy, Severity, TransformOptions,
+  TransformResult,
+} from './types.js';

@@ -1,0 +1,321 @@
+import type { JsDocTag } from '../analyze/parse-policy-tags.js';
+import type { Finding } from '../diagnostics/format-diagnostic.js';
+import type { ResolvedRule } from '../options.js';
+import type { NormalizedPolicy, RulePolicy } from '../types.js';
+import { suggestTag } from './suggest-tag.js';
+import {
+  parseDedupe,
+  parseIdentifierArgument,
+  parseRateLimit,
+  parseRoles,
+  type DedupePolicy,
+  type Parsed,
+  type RateLimitArgument,
+} from './policy-arguments.js';
+
+/** What policy resolution needs to know about one action. */
+export interface PolicyInput {
+  /** Tags of the JSDoc block above the action (empty when there is none). */
+  tags: JsDocTag[];
+  /** Where findings about the action as a whole are reported. */
+  offset: number;
+  /** How messages name the action, e.g. `createPost` or `inline action Page/save`. */
+  label: string;
+  /** Declared parameter count; `null` when unknown (a wrapped function), which counts as taking input. */
+  declaredParams: number | null;
+  /** The `<action>Schema` export of the module, when there is one. */
+  conventionSchema: string | null;
+  /** Value bindings at module scope (declared or imported). */
+  moduleBindings: ReadonlySet<string>;
+  /** Directory rules matching the file. */
+  rules: readonly ResolvedRule[];
+}
+
+/** The policy of one action and the problems found while reading it. */
+export interface PolicyResult {
+  /** The policy the guard enforces; fails closed where tags are missing or wrong. */
+  policy: NormalizedPolicy;
+  /** Problems, without severity (the caller applies config). */
+  findings: Finding[];
+}
+
+/** A directory rule's policy parsed into the tags' values. */
+interface RuleFloor {
+  publicReason: string | null;
+  requiresAuth: boolean;
+  roles: string[] | null;
+  dedupe: DedupePolicy | null;
+  rateLimit: RateLimitArgument | null;
+}
+
+/** Throws on a rule whose arguments do not parse: config errors never become diagnostics. */
+export function parseRulePolicy(glob: string, rule: RulePolicy): RuleFloor {
+  const unwrap = <T>(parsed: Parsed<T>, key: string): T => {
+    if (parsed.ok) return parsed.value;
+    throw new TypeError(`@action-guard/transform: rule "${glob}" has an invalid \`${key}\`: ${parsed.reason}; ${parsed.fix}`);
+  };
+  if (rule.public !== undefined && (typeof rule.public !== 'string' || rule.public.trim() === '')) {
+    throw new TypeError(`@action-guard/transform: rule "${glob}" has \`public\` without a reason; write public: '<reason>'`);
+  }
+  if (rule.requiresAuth !== undefined && typeof rule.requiresAuth !== 'boolean') {
+    throw new TypeError(`@action-guard/transform: rule "${glob}" \`requiresAuth\` must be a boolean`);
+  }
+  const roles = rule.role === undefined ? null : unwrap(parseRoles([rule.role].flat().join(' ')), 'role');
+  const requiresAuth = rule.requiresAuth === true || roles !== null;
+  if (rule.public !== undefined && requiresAuth) {
+    throw new TypeError(`@action-guard/transform: rule "${glob}" is both public and requires auth; keep one`);
+  }
+  return {
+    publicReason: rule.public?.trim() ?? null,
+    requiresAuth,
+    roles,
+    dedupe: rule.dedupe === undefined ? null : unwrap(parseDedupe(String(rule.dedupe)), 'dedupe'),
+    rateLimit: rule.rateLimit === undefined ? null : unwrap(parseRateLimit(String(rule.rateLimit)), 'rateLimit'),
+  };
+}
+
+/** Merges matching rules into one floor: the strictest value of each. */
+function mergeFloors(rules: readonly ResolvedRule[]): RuleFloor & { emptyRoles: boolean } {
+  const floor: RuleFloor & { emptyRoles: boolean } = {
+    publicReason: null, requiresAuth: false, roles: null, dedupe: null, rateLimit: null, emptyRoles: false,
+  };
+  for (const rule of rules) {
+    const parsed = parseRulePolicy(rule.glob, rule.policy);
+    floor.publicReason ??= parsed.publicReason;
+    floor.requiresAuth ||= parsed.requiresAuth;
+    if (parsed.roles !== null) {
+      // Each rule is a floor the session must meet, so the roles that satisfy all of them are the intersection.
+      floor.roles = floor.roles === null ? parsed.roles : floor.roles.filter((role) => parsed.roles!.includes(role));
+      if (floor.roles.length === 0) floor.emptyRoles = true;
+    }
+    floor.dedupe ??= parsed.dedupe;
+    if (parsed.rateLimit !== null && (floor.rateLimit === null || rate(parsed.rateLimit) < rate(floor.rateLimit))) {
+      floor.rateLimit = parsed.rateLimit;
+    }
+  }
+  return floor;
+}
+
+function rate(limit: RateLimitArgument): number {
+  return limit.limit / limit.windowSeconds;
+}
+
+/** Tag names and what they are for (also the did-you-mean vocabulary). */
+export const POLICY_TAGS = ['public', 'requiresAuth', 'role', 'authorize', 'schema', 'dedupe', 'rateLimit'] as const;
+
+/**
+ * Reads an action's tags, applies the schema convention and the directory rules, and reports every problem.
+ * Missing or broken decisions fail closed: no auth decision means auth is required.
+ */
+export function resolvePolicy(input: PolicyInput): PolicyResult {
+  const findings: Finding[] = [];
+  const report = (name: Finding['name'], offset: number, message: string, fix: string): void => {
+    findings.push({ name, offset, message, fix });
+  };
+  const single = new Map<string, { value: string; tag: JsDocTag }>();
+  let publicReason: string | null = null;
+  let publicTag: JsDocTag | null = null;
+  let requiresAuth = false;
+  let roles: string[] | null = null;
+  let roleTag: JsDocTag | null = null;
+  let authorize: string | null = null;
+  let authorizeTag: JsDocTag | null = null;
+  let schemaTag: JsDocTag | null = null;
+  let schema: string | null = null;
+  let dedupe: DedupePolicy | null = null;
+  let dedupeTag: JsDocTag | null = null;
+  let rateLimit: RateLimitArgument | null = null;
+  let rateLimitTag: JsDocTag | null = null;
+
+  const malformed = (tag: JsDocTag, parsed: { reason: string; fix: string }): void =>
+    report('malformed-tag', tag.argsOffset, `malformed @${tag.name} on ${input.label}: ${parsed.reason}`, parsed.fix);
+
+  for (const tag of input.tags) {
+    if (!(POLICY_TAGS as readonly string[]).includes(tag.name)) {
+      const suggestion = suggestTag(tag.name, POLICY_TAGS);
+      if (suggestion === 'ignore') continue;
+      report(
+        'unknown-tag',
+        tag.offset,
+        suggestion === null
+          ? `unknown tag @${tag.name} on ${input.label}`
+          : `unknown tag @${tag.name} on ${input.label}; did you mean \`@${suggestion}\`?`,
+        suggestion === null
+          ? `use one of ${POLICY_TAGS.map((name) => `@${name}`).join(', ')}, or remove the tag`
+          : `rename it to \`@${suggestion}\``,
+      );
+      continue;
+    }
+    // Single-valued tags may repeat only with the same value.
+    if (tag.name !== 'role' && tag.name !== 'requiresAuth') {
+      const value = tag.name === 'public' ? [tag.args, tag.continuation].join(' ').trim() : tag.args;
+      const earlier = single.get(tag.name);
+      if (earlier !== undefined && earlier.value !== value) {
+        report('contradictory-tags', tag.offset, `@${tag.name} is given twice on ${input.label} with different values`,
+          `keep one @${tag.name}`);
+        continue;
+      }
+      single.set(tag.name, { value, tag });
+    }
+    switch (tag.name) {
+      case 'public': {
+        const reason = [tag.args, tag.continuation].join(' ').trim();
+        if (reason === '') {
+          malformed(tag, { reason: 'a reason is required', fix: 'write `@public <why this action needs no session>`' });
+        } else {
+          publicReason = reason;
+        }
+        publicTag = tag;
+        break;
+      }
+      case 'requiresAuth':
+        if (tag.args !== '') malformed(tag, { reason: `@requiresAuth takes no arguments, got "${tag.args}"`, fix: 'write `@requiresAuth` on its own line' });
+        requiresAuth = true;
+        break;
+      case 'role': {
+        const parsed = parseRoles(tag.args);
+        if (parsed.ok) roles = [...(roles ?? []), ...parsed.value];
+        else malformed(tag, parsed);
+        roleTag ??= tag;
+        break;
+      }
+      case 'authorize': {
+        const parsed = parseIdentifierArgument('authorize', tag.args);
+        if (parsed.ok) authorize = parsed.value;
+        else malformed(tag, parsed);
+        authorizeTag = tag;
+        break;
+      }
+      case 'schema': {
+        const parsed = parseIdentifierArgument('schema', tag.args);
+        if (parsed.ok) schema = parsed.value;
+        else malformed(tag, parsed);
+        schemaTag = tag;
+        break;
+      }
+      case 'dedupe': {
+        const parsed = parseDedupe(tag.args);
+        if (parsed.ok) dedupe = parsed.value;
+        else malformed(tag, parsed);
+        dedupeTag = tag;
+        break;
+      }
+      case 'rateLimit': {
+        const parsed = parseRateLimit(tag.args);
+        if (parsed.ok) rateLimit = parsed.value;
+        else malformed(tag, parsed);
+        rateLimitTag = tag;
+        break;
+      }
+    }
+  }
+
+  const floor = mergeFloors(input.rules);
+  const fromRules = input.rules.map((rule) => rule.glob);
+  const authTag = roleTag ?? authorizeTag ?? (requiresAuth ? input.tags.find((tag) => tag.name === 'requiresAuth')! : null);
+  let auth: NormalizedPolicy['auth'] = 'required';
+  if (publicTag !== null && authTag !== null) {
+    report('contradictory-tags', publicTag.offset, `${input.label} is marked @public and also @${authTag.name}`,
+      `remove @public, or remove @${authTag.name}${authTag.name === 'requiresAuth' ? '' : ' (it implies @requiresAuth)'}`);
+    publicReason = null;
+  } else if (publicTag !== null && floor.requiresAuth) {
+    report('weakens-directory-rule', publicTag.offset,
+      `@public on ${input.label} weakens directory rule ${quoteRules(input.rules, (r) => parseRulePolicy(r.glob, r.policy).requiresAuth)}, which requires auth`,
+      'remove @public (directory rules are floors), or move the action out of that directory');
+    publicReason = null;
+  } else if (publicTag !== null) {
+    auth = 'public';
+  } else if (authTag === null && !floor.requiresAuth) {
+    if (floor.publicReason !== null) {
+      auth = 'public';
+      publicReason = floor.publicReason;
+    } else {
+      report('missing-auth-decision', input.offset, `${input.label} has no auth decision`,
+        'add `@requiresAuth`, `@role <name>`, `@authorize <fn>` or `@public <reason>` to the JSDoc block above it, or a directory rule');
+    }
+  }
+  if (auth === 'public' && publicReason === null) auth = 'required';
+
+  let finalRoles = roles ?? [];
+  if (floor.emptyRoles) {
+    report('contradictory-tags', input.offset, `the directory rules ${fromRules.join(', ')} require roles no session can hold at once`,
+      'make the rules\' role lists overlap');
+  }
+  if (floor.roles !== null) {
+    if (roles === null) finalRoles = floor.roles;
+    else if (!roles.every((role) => floor.roles!.includes(role))) {
+      report('weakens-directory-rule', roleTag!.argsOffset,
+        `@role ${roles.join(' ')} on ${input.label} widens directory rule ${quoteRules(input.rules, (r) => r.policy.role !== undefined)} (role ${floor.roles.join(' ')})`,
+        `use only roles the rule allows (${floor.roles.join(', ')})`);
+      finalRoles = floor.roles;
+    }
+  }
+
+  if (authorize !== null && !input.moduleBindings.has(authorize)) {
+    report('authorize-not-in-scope', authorizeTag!.argsOffset, `@authorize ${authorize} on ${input.label} is not declared or imported in this module`,
+      `import or declare \`${authorize}\` at the top level of this module`);
+    authorize = null;
+  }
+
+  if (schema !== null && input.conventionSchema !== null && schema !== input.conventionSchema) {
+    report('contradictory-tags', schemaTag!.argsOffset,
+      `${input.label} has @schema ${schema} and also the export ${input.conventionSchema}`,
+      `remove one: either the @schema tag or the ${input.conventionSchema} export`);
+  }
+  schema ??= input.conventionSchema;
+  if (schema !== null && !input.moduleBindings.has(schema)) {
+    report('schema-not-in-scope', schemaTag!.argsOffset, `@schema ${schema} on ${input.label} is not declared or imported in this module`,
+      `import or declare \`${schema}\` at the top level of this module (a type-only import is not a value)`);
+    schema = null;
+  }
+  if (schema === null && schemaTag === null && input.declaredParams !== 0) {
+    report('missing-schema', input.offset,
+      input.declaredParams === null
+        ? `${input.label} may take input (its parameters are unknown) but has no schema`
+        : `${input.label} takes input but has no schema`,
+      'add `@schema <Identifier>` to the JSDoc block above it (any Standard Schema validator), or export `<action>Schema` from this module');
+  }
+
+  let finalDedupe = dedupe;
+  if (floor.dedupe !== null) {
+    if (dedupe !== null && (dedupe.source !== floor.dedupe.source || dedupe.name !== floor.dedupe.name || dedupe.ttlSeconds < floor.dedupe.ttlSeconds)) {
+      report('weakens-directory-rule', dedupeTag!.argsOffset, `@dedupe on ${input.label} differs from or shortens the directory rule's dedupe`,
+        'remove the tag, or use the rule\'s source with a ttl at least as long');
+      finalDedupe = floor.dedupe;
+    }
+    finalDedupe ??= floor.dedupe;
+  }
+
+  let finalRate = rateLimit;
+  if (floor.rateLimit !== null) {
+    if (rateLimit !== null && rate(rateLimit) > rate(floor.rateLimit)) {
+      report('weakens-directory-rule', rateLimitTag!.argsOffset, `@rateLimit on ${input.label} allows more calls than the directory rule`,
+        `remove the tag, or allow at most ${floor.rateLimit.limit} calls per ${floor.rateLimit.windowSeconds}s`);
+      finalRate = floor.rateLimit;
+    }
+    finalRate ??= floor.rateLimit;
+  }
+
+  return {
+    policy: {
+      auth,
+      publicReason: auth === 'public' ? publicReason : null,
+      roles: [...new Set(finalRoles)].sort(),
+      authorize,
+      schema,
+      dedupe: finalDedupe,
+      rateLimit: finalRate === null ? null : {
+        limit: finalRate.limit,
+        windowSeconds: finalRate.windowSeconds,
+        // SPEC §2: by:user for actions that require auth, else by:ip.
+        by: finalRate.by ?? (auth === 'required' ? 'user' : 'ip'),
+      },
+      fromRules,
+    },
+    findings,
+  };
+}
+
+function quoteRules(rules: readonly ResolvedRule[], contributes: (rule: ResolvedRule) => boolean): string {
+  return rules.filter(contributes).map((rule) => `"${rule.glob}"`).join(', ');
+}
