@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getFreePort } from './free-port';
-import { runToCompletion, spawnGroup, type CompletedProcess, type GroupProcess } from './processes';
+import { getFreePort } from './free-port.js';
+import { runToCompletion, spawnGroup, type CompletedProcess, type GroupProcess } from './processes.js';
 
 /** The two bundlers `next build` can use. */
 export type Bundler = 'turbopack' | 'webpack';
