@@ -1,4 +1,4 @@
-import { digestCanonical } from './canonical-bytes.js';
+import { digestCanonical, inCanonicalOrder } from './canonical-bytes.js';
 import { createFinding } from './findings.js';
 import type {
   ActionManifest,
@@ -79,19 +79,22 @@ export function buildManifest(input: BuildManifestInput): { manifest: ActionMani
     const inline = INLINE_EXPORT.exec(entry.exportedName);
     const record = inline ? byInline.get(key(file, Number(inline[1]))) : byExport.get(key(file, entry.exportedName));
     const fallbackRef = `${file}#${entry.exportedName}`;
+    // Objects are built with their keys in RFC 8785 order so that canonical serialisation needs no copy (it is
+    // the hot path of a 10,000-action manifest); the literal's key order below is therefore alphabetical.
+    const policy = record ? inCanonicalOrder(record.policy) : null;
     const action: ManifestAction = {
-      id,
-      ref: record?.ref ?? fallbackRef,
-      file,
       exportName: record ? record.exportName : inline ? null : entry.exportedName,
-      kind: record?.kind ?? (inline ? 'inline' : 'export'),
-      location: record ? { line: record.loc.line, column: record.loc.column } : null,
-      policy: record?.policy ?? null,
-      policyDigest: record ? digestCanonical(record.policy) : null,
-      workers: [...workers].sort(),
-      runtimes: [...runtimes].sort(),
-      referencedByClient: isReferenced(id),
+      file,
       guarded: record?.guarded ?? false,
+      id,
+      kind: record?.kind ?? (inline ? 'inline' : 'export'),
+      location: record ? { column: record.loc.column, line: record.loc.line } : null,
+      policy,
+      policyDigest: policy ? digestCanonical(policy) : null,
+      ref: record?.ref ?? fallbackRef,
+      referencedByClient: isReferenced(id),
+      runtimes: [...runtimes].sort(),
+      workers: [...workers].sort(),
     };
     actions.push(action);
 
@@ -149,16 +152,17 @@ export function buildManifest(input: BuildManifestInput): { manifest: ActionMani
     }
   }
 
+  const meta = input.meta;
   const manifest: ActionManifest = {
-    schemaVersion: 1,
-    generator: input.meta.generator,
-    next: { version: input.meta.nextVersion },
-    bundler: input.meta.bundler,
-    buildId: input.meta.buildId,
-    gitCommit: input.meta.gitCommit,
-    createdAt: input.meta.createdAt,
-    encryptionKey: input.meta.encryptionKey,
     actions,
+    buildId: meta.buildId,
+    bundler: meta.bundler,
+    createdAt: meta.createdAt,
+    encryptionKey: meta.encryptionKey ? { fingerprint: meta.encryptionKey.fingerprint, source: meta.encryptionKey.source } : null,
+    generator: { name: meta.generator.name, version: meta.generator.version },
+    gitCommit: meta.gitCommit,
+    next: { version: meta.nextVersion },
+    schemaVersion: 1,
   };
   return { manifest, findings };
 }

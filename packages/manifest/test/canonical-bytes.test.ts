@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalBytes, canonicalString, digestCanonical } from '../src/canonical-bytes.js';
+import { canonicalBytes, canonicalString, digestCanonical, inCanonicalOrder, referenceCanonicalString } from '../src/canonical-bytes.js';
 
 describe('canonicalBytes', () => {
   test('sorts object keys by UTF-16 code units and drops all whitespace (RFC 8785 §3.2.3)', () => {
@@ -30,5 +30,45 @@ describe('canonicalBytes', () => {
   test('refuses values JSON cannot carry instead of writing something unsigned-looking', () => {
     expect(() => canonicalString(Number.NaN)).toThrow();
     expect(() => canonicalString(undefined)).toThrow(/no JSON representation/);
+  });
+});
+
+describe('canonicalString fast paths', () => {
+  // A small seeded generator (mulberry32) so a failure reproduces.
+  function random(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const KEYS = ['a', 'B', 'b', '1', '10', '2', 'é', '\u20ac', '\ud83d\ude00', 'aa', '', 'ref', 'refs', '_'];
+  function value(next: () => number, depth: number): unknown {
+    const pick = Math.floor(next() * (depth > 3 ? 5 : 7));
+    if (pick === 0) return null;
+    if (pick === 1) return next() < 0.5;
+    if (pick === 2) return Math.floor(next() * 2 ** 40) - 2 ** 39;
+    if (pick === 3) return (next() - 0.5) * 10 ** Math.floor(next() * 30 - 15);
+    if (pick === 4) return KEYS[Math.floor(next() * KEYS.length)]! + String.fromCharCode(Math.floor(next() * 0x2000));
+    if (pick === 5) return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (let i = Math.floor(next() * 5); i > 0; i--) out[KEYS[Math.floor(next() * KEYS.length)]!] = value(next, depth + 1);
+    return out;
+  }
+
+  test('agree with the reference canonicalize package on 2,000 generated values', () => {
+    const next = random(8785);
+    for (let i = 0; i < 2000; i++) {
+      const v = value(next, 0);
+      expect(canonicalString(v)).toBe(referenceCanonicalString(v));
+    }
+  });
+
+  test('leave a value that is already in key order untouched and copy one that is not', () => {
+    const ordered = { a: 1, b: { c: [1, { d: 2, e: 3 }] } };
+    expect(inCanonicalOrder(ordered)).toBe(ordered);
+    const unordered = { b: 1, a: 2 };
+    expect(Object.keys(inCanonicalOrder(unordered))).toEqual(['a', 'b']);
   });
 });
