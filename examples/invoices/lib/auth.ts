@@ -46,11 +46,3 @@ export async function startSession(userId: number): Promise<void> {
 export async function endSession(): Promise<void> {
   (await cookies()).delete(SESSION_COOKIE);
 }
-
-/** Only same-site paths may follow sign-in: `//evil.example` and absolute URLs would be an open redirect. */
-export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    return '/invoices';
-  }
-  return value;
-}

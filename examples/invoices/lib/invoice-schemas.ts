@@ -6,7 +6,7 @@ export const InvoiceId = z
   .union([z.number(), z.string().regex(/^\d{1,12}$/, 'Not a valid invoice id.').transform(Number)], {
     error: 'Not a valid invoice id.',
   })
-  .pipe(z.number().int().positive('Not a valid invoice id.'));
+  .pipe(z.number().int('Not a valid invoice id.').positive('Not a valid invoice id.'));
 
 /** A money amount typed by a person: up to 9 digits and 2 decimals, more than zero; becomes integer cents. */
 export const Amount = z

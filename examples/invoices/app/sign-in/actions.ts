@@ -3,7 +3,8 @@
 import { getValidatedInput, type ActionResult } from '@action-guard/runtime';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { endSession, safeReturnPath, startSession } from '@/lib/auth';
+import { endSession, startSession } from '@/lib/auth';
+import { safeReturnPath } from '@/lib/return-path';
 import { verifyPassword } from '@/lib/passwords';
 import { findUserForSignIn } from '@/lib/users';
 

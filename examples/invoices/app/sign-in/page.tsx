@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SignInForm } from './sign-in-form';
-import { getCurrentUser, safeReturnPath } from '@/lib/auth';
+import { getCurrentUser } from '@/lib/auth';
+import { safeReturnPath } from '@/lib/return-path';
 
 /** Page title. */
 export const metadata: Metadata = { title: 'Sign in' };
