@@ -20,5 +20,5 @@ export {
   type RulePolicy,
   type Severity,
 } from './options.js';
-export { DEFAULT_RUNTIME_IMPORT, runtimeImportFor, toTransformOptions } from './to-transform-options.js';
+export { runtimeImportFor, toTransformOptions } from './to-transform-options.js';
 export { OPTION_KEYS, validateOptions } from './validate-options.js';

@@ -1,9 +1,6 @@
 import path from 'node:path';
-import { DIAGNOSTICS, type TransformOptions } from '@action-guard/transform';
+import { DEFAULT_RUNTIME_IMPORT, DIAGNOSTICS, type TransformOptions } from '@action-guard/transform';
 import type { ResolvedConfig } from './options.js';
-
-/** The specifier emitted code imports when no runtime module is configured. */
-export const DEFAULT_RUNTIME_IMPORT = '@action-guard/runtime/default';
 
 /**
  * The specifier that imports `runtime` from `filename`: a posix relative path starting with `./` or `../`, so

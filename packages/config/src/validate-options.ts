@@ -9,10 +9,11 @@ const ENCRYPTION_KEY_KEYS = ['missing'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
 // Tag argument syntax of SPEC §2, checked here so a bad rule fails at load time with the config file named,
-// before any source file is compiled. The transform parses the same strings into NormalizedPolicy.
-const RATE_LIMIT = /^[1-9]\d*\/[1-9]\d*(s|m|h|d)( by:(user|ip|global))?$/;
-const DEDUPE = /^(key:[A-Za-z_$][\w$.-]*|header:[A-Za-z0-9-]+|input)( [1-9]\d*(s|m|h|d))?$/;
-const ROLE = /^[\w:.-]+$/;
+// before any source file is compiled. Mirrors the grammar of the transform's validate/policy-arguments.ts
+// (parseRoles, parseDedupe, parseRateLimit), which is not exported yet; keep the two in step.
+const RATE_LIMIT = /^0*[1-9]\d*\s*\/\s*(0*[1-9]\d*)?[smhd](\s+by:(user|ip|global))?$/;
+const DEDUPE = /^(input|(key|header):[\w$.-]+)(\s+0*[1-9]\d*[smhd])?$/;
+const ROLE = /^[\w.:-]+$/;
 
 interface Issue {
   code: ConfigErrorCode;
@@ -63,7 +64,9 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
     issues.push({ code: 'AG202', text: `${at}.requiresAuth: expected true or false, got ${describe(policy.requiresAuth)}.` });
   }
   if ('role' in rule) {
-    const roles = Array.isArray(policy.role) ? policy.role : [policy.role];
+    const written = Array.isArray(policy.role) ? policy.role : [policy.role];
+    // Like the tag, one string may hold several names separated by spaces or commas.
+    const roles = written.flatMap((role) => (typeof role === 'string' ? role.split(/[\s,]+/).filter(Boolean) : [role]));
     if (roles.length === 0 || !roles.every((role) => typeof role === 'string' && ROLE.test(role))) {
       issues.push({
         code: 'AG202',
@@ -71,13 +74,13 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
       });
     }
   }
-  if ('dedupe' in rule && (typeof policy.dedupe !== 'string' || !DEDUPE.test(policy.dedupe))) {
+  if ('dedupe' in rule && (typeof policy.dedupe !== 'string' || !DEDUPE.test(policy.dedupe.trim()))) {
     issues.push({
       code: 'AG202',
       text: `${at}.dedupe: expected "key:<field>", "header:<Name>" or "input", optionally followed by a TTL like "24h"; got ${describe(policy.dedupe)}.`,
     });
   }
-  if ('rateLimit' in rule && (typeof policy.rateLimit !== 'string' || !RATE_LIMIT.test(policy.rateLimit))) {
+  if ('rateLimit' in rule && (typeof policy.rateLimit !== 'string' || !RATE_LIMIT.test(policy.rateLimit.trim()))) {
     issues.push({
       code: 'AG202',
       text: `${at}.rateLimit: expected "<n>/<window>" like "30/1m", optionally followed by "by:user", "by:ip" or "by:global"; got ${describe(policy.rateLimit)}.`,

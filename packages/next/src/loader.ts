@@ -54,5 +54,8 @@ export default function actionGuardLoader(this: LoaderContext<LoaderOptions>, so
     return this.callback(error);
   }
   if (!result.changed) return this.callback(null, source);
-  this.callback(null, result.code, result.map ?? undefined);
+  // The transform names its source relative to the map's `file`; bundlers read `sources` without `file`, so
+  // name the module by its absolute path as other loaders do (webpack then shows it as webpack:///./app/…).
+  const map = result.map && { ...result.map, sources: [this.resourcePath] };
+  this.callback(null, result.code, (map ?? undefined) as Parameters<typeof this.callback>[2]);
 }

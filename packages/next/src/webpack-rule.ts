@@ -4,14 +4,14 @@ import type { LoaderOptions } from './loader-options.js';
 /** Files the loader may see; it skips those without a `"use server"` directive itself. */
 export const SOURCE_FILES = /\.(c|m)?[jt]sx?$/;
 
-function findOurUse(rule: unknown, loader: string): { loader: string; options: unknown } | undefined {
+function findOurUse(rule: unknown, loader: string): { loader: string; options?: unknown } | undefined {
   if (typeof rule !== 'object' || rule === null) return undefined;
-  const use = (rule as RuleSetRule).use;
+  const use: unknown = (rule as RuleSetRule).use;
   if (!Array.isArray(use)) return undefined;
-  return use.find(
-    (entry): entry is { loader: string; options: unknown } =>
-      typeof entry === 'object' && entry !== null && 'loader' in entry && entry.loader === loader,
-  );
+  return (use as unknown[]).find(
+    (entry): entry is { loader: string; options?: unknown } =>
+      typeof entry === 'object' && entry !== null && (entry as { loader?: unknown }).loader === loader,
+  ) as { loader: string; options?: unknown } | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,17 +141,45 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(config.turbopack).toBeDefined();
   });
 
-  test("runs the user's runAfterProductionCompile before writing the manifest, and only for production builds", async () => {
+  /** A build output as Next leaves it before `runAfterProductionCompile`: one action, and no records for it. */
+  function fakeBuildWithUnguardedAction(): string {
+    const distDir = path.join(projectDir, '.next');
+    mkdirSync(path.join(distDir, 'server'), { recursive: true });
+    mkdirSync(path.join(projectDir, 'app'));
+    writeFileSync(path.join(projectDir, 'app/actions.ts'), "'use server';\nexport async function save() {}\n");
+    const id = `00${'ab'.repeat(20)}`;
+    const entry = { workers: { 'app/page': { moduleId: 1, async: false } }, filename: 'app/actions.ts', exportedName: 'save' };
+    writeFileSync(path.join(distDir, 'server/server-reference-manifest.json'), JSON.stringify({ node: { [id]: entry }, edge: {} }));
+    return distDir;
+  }
+
+  test("runs the user's runAfterProductionCompile first, then fails the build on an unguarded action", async () => {
+    const distDir = fakeBuildWithUnguardedAction();
     const calls: string[] = [];
     const userHook = async () => {
       calls.push('user');
     };
     const config = await withActionGuard()({ compiler: { runAfterProductionCompile: userHook } })(BUILD, context);
-    // No build happened in this directory, so the manifest step fails; the user's hook has run first.
-    await expect(
-      config.compiler!.runAfterProductionCompile!({ projectDir, distDir: path.join(projectDir, '.next') }),
-    ).rejects.toThrow();
+    const failure = await config.compiler!.runAfterProductionCompile!({ projectDir, distDir }).catch((e: Error) => e);
     expect(calls).toEqual(['user']);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/AG301 unguarded-action/);
+    expect((failure as Error).message).toContain('app/actions.ts');
+  });
+
+  test('grades manifest findings by the configured checks: a warning still writes the manifest', async () => {
+    const distDir = fakeBuildWithUnguardedAction();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const config = await withActionGuard({ checks: { 'unguarded-action': 'warn' } })({})(BUILD, context);
+    await config.compiler!.runAfterProductionCompile!({ projectDir, distDir });
+    expect(warn.mock.calls.flat().join('\n')).toMatch(/warning AG301 unguarded-action/);
+    const manifest = JSON.parse(readFileSync(path.join(distDir, 'action-guard/manifest.json'), 'utf8'));
+    expect(manifest.actions).toEqual([expect.objectContaining({ ref: 'app/actions.ts#save', guarded: false })]);
+  });
+
+  test('leaves the post-build hook alone outside production builds', async () => {
+    const userHook = async () => undefined;
     const dev = await withActionGuard()({ compiler: { runAfterProductionCompile: userHook } })(DEV, context);
     expect(dev.compiler?.runAfterProductionCompile).toBe(userHook);
   });
@@ -177,8 +205,9 @@ describe('withActionGuard()(nextConfig)', () => {
 
   test('refuses to apply itself twice with different options where they cannot be merged', async () => {
     const once = await withActionGuard()({})(BUILD, context);
-    const twice = await applyActionGuard(once, { options: { checks: { 'inline-action': 'error' } }, phase: BUILD, projectDir });
-    expect(() => runWebpack(twice)).toThrow(/applied twice with different options/);
+    await expect(
+      applyActionGuard(once, { options: { checks: { 'inline-action': 'error' } }, phase: BUILD, projectDir }),
+    ).rejects.toThrow(/applied twice with different options/);
   });
 
   test('emits the Next 15.5 rules syntax (named conditions) when Next 15.5 is installed', async () => {

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+// Real `next build`s of two small apps under test/fixtures, with Turbopack and with --webpack, one at a time.
+// The fixtures are not workspace packages (pnpm-workspace.yaml is the lead's): their node_modules are symlinks
+// made here to this package's own installs (next 16.4.6, react, types) and to the workspace packages.
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PACKAGE_DIR = path.resolve(here, '..');
+const FIXTURES = path.join(here, 'fixtures');
+const require = createRequire(import.meta.url);
+const NEXT_BIN = path.join(path.dirname(require.resolve('next/package.json')), 'dist/bin/next');
+const BUILD_TIMEOUT_MS = 300_000;
+const ENCRYPTION_KEY = createHash('sha256').update('action-guard next fixture key').digest('base64');
+
+type Bundler = 'turbopack' | 'webpack';
+
+/** Links what a fixture app imports into its node_modules. */
+function linkDependencies(appDir: string): void {
+  const modules = path.join(appDir, 'node_modules');
+  rmSync(modules, { recursive: true, force: true });
+  const links: Record<string, string> = {
+    '@action-guard/next': PACKAGE_DIR,
+    '@action-guard/runtime': path.resolve(PACKAGE_DIR, '../runtime'),
+  };
+  for (const name of ['next', 'react', 'react-dom', 'typescript', '@types/react', '@types/react-dom', '@types/node']) {
+    links[name] = path.join(PACKAGE_DIR, 'node_modules', name);
+  }
+  for (const [name, target] of Object.entries(links)) {
+    mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+    symlinkSync(target, path.join(modules, name), 'dir');
+  }
+}
+
+interface BuildResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs `next build` in `appDir` in its own process group, killed whole if it outlives the timeout. */
+function nextBuild(appDir: string, bundler: Bundler): Promise<BuildResult> {
+  rmSync(path.join(appDir, '.next'), { recursive: true, force: true });
+  const args = [NEXT_BIN, 'build', ...(bundler === 'webpack' ? ['--webpack'] : [])];
+  const child = spawn(process.execPath, args, {
+    cwd: appDir,
+    detached: true,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: ENCRYPTION_KEY, CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), BUILD_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+function filesUnder(dir: string, extension: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith(extension))
+    .map((file) => path.join(dir, file));
+}
+
+function anyFileContains(files: string[], text: string): boolean {
+  return files.some((file) => readFileSync(file, 'utf8').includes(text));
+}
+
+beforeAll(() => {
+  for (const app of ['ok-app', 'broken-app']) linkDependencies(path.join(FIXTURES, app));
+});
+
+describe.each<Bundler>(['turbopack', 'webpack'])('next build with %s', (bundler) => {
+  test(
+    'builds an app whose actions pass every check, guards them in the server chunks only, and writes the manifest',
+    async () => {
+      const appDir = path.join(FIXTURES, 'ok-app');
+      const { code, output } = await nextBuild(appDir, bundler);
+      expect(output).toContain(bundler === 'webpack' ? '(webpack)' : '(Turbopack)');
+      expect(code, output).toBe(0);
+
+      // The action metadata the transform emits carries each action's ref; it must reach the server bundles.
+      const serverChunks = filesUnder(path.join(appDir, '.next/server'), '.js');
+      expect(anyFileContains(serverChunks, 'app/actions.ts#saveNote')).toBe(true);
+      expect(anyFileContains(serverChunks, 'app/admin/actions.ts#clearCache')).toBe(true);
+      // On client layers Next drops the bodies of "use server" modules, guard included.
+      expect(anyFileContains(filesUnder(path.join(appDir, '.next/static'), '.js'), 'app/actions.ts#saveNote')).toBe(false);
+
+      const manifest = JSON.parse(readFileSync(path.join(appDir, '.next/action-guard/manifest.json'), 'utf8'));
+      expect(manifest.bundler).toBe(bundler);
+      const refs = manifest.actions.map((action: { ref: string; guarded: boolean }) => [action.ref, action.guarded]);
+      expect(refs).toEqual([
+        ['app/actions.ts#saveNote', true],
+        ['app/admin/actions.ts#clearCache', true],
+      ]);
+      expect(output).not.toContain(ENCRYPTION_KEY);
+    },
+    BUILD_TIMEOUT_MS + 10_000,
+  );
+
+  test(
+    'fails an app with policy errors, printing every code with its file:line:col',
+    async () => {
+      const { code, output } = await nextBuild(path.join(FIXTURES, 'broken-app'), bundler);
+      expect(code, output).not.toBe(0);
+      for (const expected of [
+        /app\/actions\.ts:4:\d+ error AG\d{3} missing-auth-decision/,
+        /app\/actions\.ts:10:\d+ error AG\d{3} unknown-tag/,
+        /did you mean `?@requiresAuth`?/,
+        /app\/actions\.ts:\d+:\d+ error AG\d{3} schema-not-in-scope/,
+      ]) {
+        expect(output).toMatch(expected);
+      }
+    },
+    BUILD_TIMEOUT_MS + 10_000,
+  );
+});
