@@ -84,10 +84,10 @@ export interface RuntimeOptions<TSession extends Session = Session> {
 /** The object an app's runtime module default-exports; generated code calls `guard()`. */
 export interface Runtime<TSession extends Session = Session> {
   /** Runs `impl` with `args` under the policy in `meta`; failures come back as values. `self` carries Next's `$$id`. */
-  guard<TArgs extends unknown[], TResult>(
+  guard<TArgs extends [] | unknown[], TResult>(
     meta: ActionMeta,
     args: TArgs,
-    impl: (...args: TArgs) => TResult,
+    impl: (...args: NoInfer<TArgs>) => TResult,
     self?: unknown,
   ): Promise<Awaited<TResult> | ActionFailure>;
   /** The options after validation and defaults. */
@@ -251,10 +251,10 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     }
   }
 
-  async function guard<TArgs extends unknown[], TResult>(
+  async function guard<TArgs extends [] | unknown[], TResult>(
     meta: ActionMeta,
     args: TArgs,
-    impl: (...args: TArgs) => TResult,
+    impl: (...args: NoInfer<TArgs>) => TResult,
     self?: unknown,
   ): Promise<Awaited<TResult> | ActionFailure> {
     const startedAt = performance.now();

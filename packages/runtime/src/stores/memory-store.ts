@@ -4,7 +4,8 @@ import type { ClaimResult, GuardStore, RateLimitDecision } from '../types.js';
 export interface MemoryStoreOptions {
   /**
    * Most entries kept per concern (rate-limit buckets, idempotency keys). Past it the least recently written
-   * entries are dropped first, so a flood of distinct keys cannot grow memory without limit.
+   * entries are dropped first (live idempotency claims never are), so a flood of distinct keys cannot grow memory
+   * without limit.
    * @default 50000
    */
   maxKeys?: number;
@@ -31,62 +32,71 @@ interface ClaimEntry extends Expiring {
   result: string | null;
 }
 
-// How many entries at the old end each write inspects for expiry. A small constant keeps writes O(1) while
-// steadily reclaiming expired entries (insertion order approximates expiry order for one concern).
-const RECLAIM_PER_WRITE = 4;
-// How far eviction looks for a victim that is not a live claim before refusing the write.
-const EVICTION_SCAN = 64;
+// How often (at most) a write sweeps every entry for expiry. A sweep is O(maxKeys) but happens at most once per
+// interval, so its cost per write stays tiny while expired entries never outlive it by much.
+const SWEEP_INTERVAL_MS = 1_000;
 
 /**
- * A Map kept in write order (a rewrite moves the key to the end) with lazy expiry and a hard size cap.
- * `canEvict` lets the idempotency map protect live claims from eviction.
+ * A two-generation map (the quick-lru scheme): writes go to `current`; when it is full it becomes `previous` and the
+ * old `previous` is dropped, so at most `2 × generationSize` entries exist and every operation is O(1) amortised.
+ * (A single Map used as a queue degrades badly in V8: deleted slots at its front make each scan skip holes.)
+ * `mustKeep` lets the idempotency map carry live claims into the new generation instead of dropping them.
  */
 class BoundedMap<V extends Expiring> {
-  readonly entries = new Map<string, V>();
+  private current = new Map<string, V>();
+  private previous = new Map<string, V>();
+  private nextSweepAt = 0;
 
   constructor(
-    private readonly maxKeys: number,
-    private readonly canEvict: (value: V, now: number) => boolean,
+    private readonly generationSize: number,
+    private readonly mustKeep: (value: V, now: number) => boolean,
   ) {}
 
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
   get(key: string, now: number): V | undefined {
-    const value = this.entries.get(key);
+    const value = this.current.get(key) ?? this.previous.get(key);
     if (value === undefined) return undefined;
     if (value.expiresAt <= now) {
-      this.entries.delete(key);
+      this.delete(key);
       return undefined;
     }
     return value;
   }
 
   set(key: string, value: V, now: number): void {
-    const existed = this.entries.delete(key);
-    if (!existed) this.makeRoom(now);
-    this.entries.set(key, value);
+    if (now >= this.nextSweepAt) this.sweep(now);
+    this.previous.delete(key);
+    if (!this.current.has(key) && this.current.size >= this.generationSize) this.rotate(now);
+    this.current.set(key, value);
   }
 
   delete(key: string): void {
-    this.entries.delete(key);
+    this.current.delete(key);
+    this.previous.delete(key);
   }
 
-  private makeRoom(now: number): void {
-    let inspected = 0;
-    for (const [key, value] of this.entries) {
-      if (inspected++ >= RECLAIM_PER_WRITE) break;
-      if (value.expiresAt <= now) this.entries.delete(key);
+  private sweep(now: number): void {
+    this.nextSweepAt = now + SWEEP_INTERVAL_MS;
+    for (const generation of [this.current, this.previous]) {
+      for (const [key, value] of generation) if (value.expiresAt <= now) generation.delete(key);
     }
-    if (this.entries.size < this.maxKeys) return;
-    inspected = 0;
-    for (const [key, value] of this.entries) {
-      if (inspected++ >= EVICTION_SCAN) break;
-      if (value.expiresAt <= now || this.canEvict(value, now)) {
-        this.entries.delete(key);
-        return;
-      }
+  }
+
+  private rotate(now: number): void {
+    const carried = new Map<string, V>();
+    for (const [key, value] of this.previous) {
+      if (value.expiresAt > now && this.mustKeep(value, now)) carried.set(key, value);
     }
-    throw new StoreCapacityError(
-      `memoryStore: all of the oldest ${EVICTION_SCAN} idempotency entries are live claims; refusing a new key`,
-    );
+    if (carried.size >= this.generationSize) {
+      throw new StoreCapacityError(
+        `memoryStore: ${carried.size} live idempotency claims fill the store; refusing a new key rather than evicting one`,
+      );
+    }
+    this.previous = this.current;
+    this.current = carried;
   }
 }
 
@@ -106,13 +116,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   if (!Number.isInteger(maxKeys) || maxKeys < 1) {
     throw new TypeError(`memoryStore: "maxKeys" must be a positive integer, got ${String(options.maxKeys)}.`);
   }
-  const buckets = new BoundedMap<RateEntry>(maxKeys, () => true);
-  // A pending claim whose lease is still running must not be evicted: that would let its key run twice.
-  const claims = new BoundedMap<ClaimEntry>(maxKeys, (entry, now) => entry.state === 'done' || entry.leaseUntil <= now);
+  // Each concern holds at most maxKeys entries: two generations of half that size.
+  const generationSize = Math.max(1, Math.floor(maxKeys / 2));
+  const buckets = new BoundedMap<RateEntry>(generationSize, () => false);
+  // A pending claim whose lease is still running must not be dropped: that would let its key run twice.
+  const claims = new BoundedMap<ClaimEntry>(generationSize, (entry, now) => entry.state === 'pending' && entry.leaseUntil > now);
 
   return {
     kind: 'memory',
-    size: () => buckets.entries.size + claims.entries.size,
+    size: () => buckets.size + claims.size,
 
     async rateLimit(key, limit, windowMs): Promise<RateLimitDecision> {
       // GCRA: `tat` is the theoretical arrival time of the next call; a burst of `limit` is allowed per window.
