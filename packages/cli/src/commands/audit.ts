@@ -1,0 +1,142 @@
+import { promises as nodeFs } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, toTransformOptions } from '@action-guard/config';
+import { formatDiagnostic, transform, type ActionRecord, type Diagnostic } from '@action-guard/transform';
+import type { CommandModule, ParsedArgs } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { policyCells } from '../render/policy.js';
+import { renderMarkdownTable, renderTable, type Column } from '../render/table.js';
+import { toSarif } from '../render/sarif.js';
+
+/** Options of `audit`. */
+export interface AuditOptions {
+  /** Project root (where next.config and action-guard.config.* live). @default ctx.cwd */
+  cwd?: string;
+}
+
+/** What `audit` found: the same diagnostics the build reports, and every action with its policy. */
+export interface AuditResult {
+  root: string;
+  configFile: string | null;
+  /** Source files containing a `use server` directive that were analysed (posix, relative to root). */
+  files: string[];
+  actions: ActionRecord[];
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
+
+// The build's include rules: the webpack rule excludes node_modules, the Turbopack rule is `not: 'foreign'`, and
+// both only transform files whose text mentions the directive (packages/next). Dot-directories hold build output
+// (.next, .turbo, .vercel) or tooling (.git), never app code.
+const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const DECLARATION_FILE = /\.d\.[cm]?ts$/;
+const USE_SERVER = /['"]use server['"]/;
+
+async function collectCandidates(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 64) return;
+    const entries = await nodeFs.readdir(dir, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full, depth + 1);
+      else if (entry.isFile() && SOURCE_FILE.test(entry.name) && !DECLARATION_FILE.test(entry.name)) found.push(full);
+    }
+  };
+  await walk(root, 0);
+  return found;
+}
+
+const byPosition = (a: Diagnostic, b: Diagnostic) =>
+  a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
+
+/**
+ * Analyses every candidate source file of the project with the build's transform and config, without building,
+ * and returns the findings and the actions. Config errors throw (exit 2).
+ */
+export async function audit(options: AuditOptions, ctx: CommandContext): Promise<AuditResult> {
+  const cwd = path.resolve(ctx.cwd, options.cwd ?? '.');
+  let config;
+  try {
+    config = await loadConfig({ cwd });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, `edit ${error.source} as listed above`, 2);
+    throw error;
+  }
+  const files: string[] = [];
+  const actions: ActionRecord[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const absolute of await collectCandidates(config.root)) {
+    const code = await nodeFs.readFile(absolute, 'utf8');
+    if (!USE_SERVER.test(code)) continue;
+    const result = transform(code, toTransformOptions(config, absolute));
+    files.push(path.relative(config.root, absolute).split(path.sep).join('/'));
+    actions.push(...result.actions);
+    diagnostics.push(...result.diagnostics);
+  }
+  actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  diagnostics.sort(byPosition);
+  return {
+    root: config.root,
+    configFile: config.configFile,
+    files,
+    actions,
+    diagnostics,
+    errors: diagnostics.filter((d) => d.severity === 'error').length,
+    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+  };
+}
+
+const ACTION_COLUMNS: Column<ActionRecord>[] = [
+  { header: 'ref', cell: (a) => a.ref },
+  { header: 'auth', cell: (a) => (a.guarded ? policyCells.auth(a.policy) : 'UNGUARDED') },
+  { header: 'roles', cell: (a) => policyCells.roles(a.policy) },
+  { header: 'schema', cell: (a) => policyCells.schema(a.policy) },
+  { header: 'dedupe', cell: (a) => policyCells.dedupe(a.policy) },
+  { header: 'rate limit', cell: (a) => policyCells.rateLimit(a.policy) },
+];
+
+function summary(result: AuditResult): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(result.actions.length, 'action')} in ${plural(result.files.length, 'file')}: ${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')}`;
+}
+
+/** The `audit` command: `action-guard audit [--cwd DIR] [--format table|json|sarif|markdown]`. */
+export const command: CommandModule<AuditResult> = {
+  run: (args: ParsedArgs, ctx) => audit({ cwd: args.values.cwd as string | undefined }, ctx),
+  exitCode: (result) => (result.errors > 0 ? 1 : 0),
+  render: {
+    table: (result) =>
+      [
+        ...result.diagnostics.map((d) => `${formatDiagnostic(d)}\n`),
+        result.actions.length ? renderTable(result.actions, ACTION_COLUMNS) : 'No Server Actions found.',
+        '',
+        summary(result),
+      ].join('\n'),
+    json: (result) => JSON.stringify(result, null, 2),
+    sarif: (result) => JSON.stringify(toSarif(result.diagnostics, result.root), null, 2),
+    markdown: (result) =>
+      [
+        `### action-guard audit`,
+        '',
+        `**${summary(result)}**`,
+        '',
+        ...(result.diagnostics.length
+          ? [
+              renderMarkdownTable(result.diagnostics, [
+                { header: 'severity', cell: (d) => d.severity },
+                { header: 'code', cell: (d) => `${d.code} ${d.name}` },
+                { header: 'where', cell: (d) => `${d.file}:${d.line}:${d.column}` },
+                { header: 'message', cell: (d) => d.message },
+                { header: 'fix', cell: (d) => d.fix },
+              ]),
+              '',
+            ]
+          : []),
+        result.actions.length ? renderMarkdownTable(result.actions, ACTION_COLUMNS) : '_No Server Actions found._',
+      ].join('\n'),
+  },
+};

@@ -1,0 +1,73 @@
+import { pathToFileURL } from 'node:url';
+import { MANIFEST_FINDINGS } from '@action-guard/manifest';
+import { DIAGNOSTICS } from '@action-guard/transform';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import pkg from '../../package.json' with { type: 'json' };
+
+/** A finding as SARIF needs it: a transform diagnostic or a manifest finding both fit. */
+export interface SarifFinding {
+  code: string;
+  name: string;
+  severity: 'error' | 'warning';
+  message: string;
+  fix: string;
+  docs: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+const DOCS_BASE = 'https://action-guard.dev/docs/diagnostics';
+
+/** Every rule action-guard can report, transform (AG1xx) and manifest (AG3xx), for `tool.driver.rules`. */
+function allRules(): ReportingDescriptor[] {
+  const level = (s: string) => (s === 'error' ? 'error' : s === 'off' ? 'none' : 'warning');
+  return [...DIAGNOSTICS, ...MANIFEST_FINDINGS].map((rule) => ({
+    id: rule.code,
+    name: rule.name,
+    shortDescription: { text: rule.description },
+    helpUri: `${DOCS_BASE}#${rule.name}`,
+    defaultConfiguration: { level: level(rule.defaultSeverity) },
+  }));
+}
+
+/**
+ * A SARIF 2.1.0 log of findings, for GitHub code scanning (`github/codeql-action/upload-sarif`). Locations are
+ * relative to `%SRCROOT%`, which is the project root, so the upload maps them onto the repository.
+ */
+export function toSarif(findings: readonly SarifFinding[], root: string): Log {
+  const rules = allRules();
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const results: Result[] = findings.map((f) => {
+    const result: Result = {
+      ruleId: f.code,
+      level: f.severity === 'error' ? 'error' : 'warning',
+      message: { text: `${f.message}\nFix: ${f.fix}` },
+      properties: { name: f.name, docs: f.docs },
+    };
+    const ruleIndex = index.get(f.code);
+    if (ruleIndex !== undefined) result.ruleIndex = ruleIndex;
+    if (f.file) {
+      result.locations = [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' },
+            ...(f.line ? { region: { startLine: f.line, ...(f.column ? { startColumn: f.column } : {}) } } : {}),
+          },
+        },
+      ];
+    }
+    return result;
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'action-guard', version: pkg.version, informationUri: 'https://action-guard.dev', rules } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(root).href.replace(/\/?$/, '/')}` } },
+        results,
+      },
+    ],
+  };
+}
