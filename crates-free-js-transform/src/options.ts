@@ -46,6 +46,15 @@ export class TransformOptionsError extends TypeError {
   override name = 'TransformOptionsError';
 }
 
+/**
+ * Compiles a project glob. Parentheses that do not open an extglob (`@(a|b)`, `!(x)`) are literal, because Next's
+ * route groups put them in real paths: `app/(marketing)/**` must match `app/(marketing)/page.tsx`.
+ */
+export function compileGlob(glob: string | string[]): (file: string) => boolean {
+  const escape = (pattern: string): string => pattern.replace(/(^|[^!@*+?\\])\(([^()]*)\)/g, '$1\\($2\\)');
+  return picomatch([glob].flat().map(escape), { dot: true });
+}
+
 function fail(message: string): never {
   throw new TransformOptionsError(`@action-guard/transform: ${message}`);
 }
@@ -82,7 +91,7 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
     if (policy === null || typeof policy !== 'object') fail(`rule "${glob}" must be an object`);
     checkKeys(policy, RULE_KEYS, `rule "${glob}"`);
     parseRulePolicy(glob, policy);
-    const matches = picomatch(glob, { dot: true });
+    const matches = compileGlob(glob);
     if (matches(file)) rules.push({ glob, matches, policy });
   }
 
@@ -91,7 +100,7 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
     if (!Array.isArray(options.actionPaths) || options.actionPaths.some((glob) => typeof glob !== 'string')) {
       fail('`actionPaths` must be an array of globs or null');
     }
-    insideActionPaths = picomatch(options.actionPaths, { dot: true })(file);
+    insideActionPaths = compileGlob(options.actionPaths)(file);
   }
 
   const sourceMaps = options.sourceMaps ?? true;

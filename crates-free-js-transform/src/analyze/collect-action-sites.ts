@@ -414,13 +414,22 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     addVariable(local.declarator, exportName, carriers, localisable);
   };
 
+  const overloadSignatures = new Map<string, Node[]>();
+  for (const statement of program.body) {
+    if (statement.type === 'ExportNamedDeclaration' && statement.declaration?.type === 'TSDeclareFunction' && statement.declaration.id) {
+      const name = statement.declaration.id.name;
+      overloadSignatures.set(name, [...(overloadSignatures.get(name) ?? []), statement.declaration, statement]);
+    }
+  }
   for (const statement of program.body) {
     if (statement.type === 'ExportNamedDeclaration') {
       if (statement.source || statement.exportKind === 'type') continue; // re-exports: Next's compile error
       const declaration = statement.declaration;
       if (declaration) {
         if (declaration.type === 'FunctionDeclaration' && declaration.id && declaration.async) {
-          addFunctionSite(declaration, declaration.id.name, declaration.id.name, [declaration, statement]);
+          // The JSDoc of an overloaded function usually sits above its first overload signature.
+          const overloads = overloadSignatures.get(declaration.id.name) ?? [];
+          addFunctionSite(declaration, declaration.id.name, declaration.id.name, [declaration, statement, ...overloads]);
         } else if (declaration.type === 'VariableDeclaration') {
           declaration.declarations.forEach((declarator, index) => {
             const carriers: Node[] = [declarator, ...(index === 0 ? [declaration, statement] : [])];

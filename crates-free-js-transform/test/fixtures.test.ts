@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FIXTURES_DIR, loadFixtures, renderExpectation, transformFixture } from './support/fixtures.js';
+
+const fixtures = loadFixtures();
+
+describe('fixtures', () => {
+  test('there are at least 60 of them', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(60);
+  });
+
+  for (const fixture of fixtures) {
+    describe(fixture.name, () => {
+      test('matches its .expect.md (written on first run or with UPDATE=1)', async () => {
+        const expectPath = path.join(FIXTURES_DIR, `${fixture.name}.expect.md`);
+        const actual = await renderExpectation(fixture);
+        if (process.env.UPDATE === '1' || !fs.existsSync(expectPath)) fs.writeFileSync(expectPath, actual);
+        expect(actual).toBe(fs.readFileSync(expectPath, 'utf8'));
+      });
+
+      test(fixture.expectsError ? 'reports at least one error' : 'reports no error', () => {
+        const errors = transformFixture(fixture).diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+        if (fixture.expectsError) expect(errors.length).toBeGreaterThan(0);
+        else expect(errors.map((error) => `${error.name}: ${error.message}`)).toEqual([]);
+      });
+
+      test('changes nothing when run on its own output', () => {
+        const first = transformFixture(fixture);
+        const second = transformFixture({ ...fixture, code: first.code });
+        expect(second.code).toBe(first.code);
+        expect(second.changed).toBe(false);
+      });
+    });
+  }
+});
