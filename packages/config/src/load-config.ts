@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DIAGNOSTICS } from '@action-guard/transform';
 import { ConfigError } from './config-error.js';
@@ -50,7 +51,9 @@ async function readConfigFile(file: string): Promise<unknown> {
   try {
     if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'));
     // jiti loads .ts/.mts (and ESM/CJS .js) without a build step, in the build process and in the CLI alike.
-    const { createJiti } = await import('jiti');
+    // Required through createRequire rather than imported: webpack traces next.config's imports as cache build
+    // dependencies and warns on every build that it cannot follow jiti's own `import(id)`.
+    const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
     const jiti = createJiti(file, { moduleCache: false, fsCache: false });
     return await jiti.import(file, { default: true });
   } catch (error) {

@@ -49,8 +49,10 @@ export default function actionGuardLoader(this: LoaderContext<LoaderOptions>, so
   }
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    // Every error at once; our stack would only point into this loader, so webpack is told to hide it.
+    // Every error at once. Our stack would only point into this loader and the bundler's loader runner, so it
+    // is hidden: webpack honours `hideStack`; Turbopack prints `stack`, so that holds the message alone.
     const error = Object.assign(new Error(errors.map(formatDiagnostic).join('\n\n')), { hideStack: true });
+    error.stack = `${error.name}: ${error.message}`;
     return this.callback(error);
   }
   if (!result.changed) return this.callback(null, source);
