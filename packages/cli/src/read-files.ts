@@ -45,7 +45,7 @@ export async function loadManifest(
   ctx: CommandContext,
   target: string | undefined,
 ): Promise<{ file: string; manifest: ActionManifest; unverifiedEnvelope: boolean }> {
-  let file = path.resolve(ctx.cwd, target ?? DEFAULT_MANIFEST_DIR);
+  let file = path.resolve(ctx.cwd, target ?? path.join(DEFAULT_MANIFEST_DIR, MANIFEST_FILE));
   if (await isDirectory(ctx, file)) file = path.join(file, MANIFEST_FILE);
   const text = await readText(ctx, file, 'manifest', BUILD_FIRST);
   let value: unknown;

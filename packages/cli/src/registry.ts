@@ -44,7 +44,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'manifest verify',
     usage: 'manifest verify [ENVELOPE|DIR] --public-key FILE|VALUE [--format table|json]',
     summary: 'check the DSSE signature of a manifest (default .next/action-guard)',
-    options: { 'public-key': { type: 'string', help: 'Ed25519 public key: PEM file, PEM text or base64 of it' } },
+    options: { 'public-key': { type: 'string', help: 'Ed25519 public key: a PEM file, or the key itself as base64 of the PEM or --public-key="$(cat key.pem)"' } },
     maxPositionals: 1,
     formats: FORMAT_BASIC,
     load: async () => (await import('./commands/manifest-verify.js')).command,

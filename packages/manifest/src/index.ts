@@ -53,5 +53,5 @@ export {
 export { fingerprintEncryptionKey, fingerprintsMatch, FINGERPRINT_PREFIX } from './key-fingerprint.js';
 export { MANIFEST_FINDINGS, createFinding, formatFinding, DOCS_BASE, type ManifestFindingName } from './findings.js';
 export { parseManifest, ManifestFormatError } from './parse-manifest.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { writeFileAtomic, type AtomicWriteFs } from './atomic-write.js';
 export { readGitCommit, collectClientIdTokens } from './project-facts.js';

@@ -28,7 +28,7 @@ function looksLikeKey(value: string): boolean {
  * file is byte for byte the signed payload (so a tampered manifest.json next to a valid envelope fails too).
  */
 export async function verifyManifest(options: VerifyOptions, ctx: CommandContext): Promise<VerifyManifestResult> {
-  let envelopeFile = path.resolve(ctx.cwd, options.target ?? DEFAULT_MANIFEST_DIR);
+  let envelopeFile = path.resolve(ctx.cwd, options.target ?? path.join(DEFAULT_MANIFEST_DIR, ENVELOPE_FILE));
   if (await isDirectory(ctx, envelopeFile)) envelopeFile = path.join(envelopeFile, ENVELOPE_FILE);
   const envelopeText = await readText(
     ctx,

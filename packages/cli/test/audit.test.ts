@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import { audit } from '../src/commands/audit.js';
+import { defaultContext } from '../src/context.js';
+import { run, tempProject, validateSarif } from './helpers.js';
+
+const PROJECT = {
+  'action-guard.config.json': JSON.stringify({ rules: { 'app/admin/**': { role: ['admin'] } } }),
+  'app/posts/actions.ts': [
+    '"use server";',
+    "const createPostSchema = { '~standard': { version: 1, vendor: 'test', validate: (v: unknown) => ({ value: v }) } };",
+    '',
+    '/**',
+    ' * @requiresAuth',
+    ' * @schema createPostSchema',
+    ' * @rateLimit 10/1m',
+    ' */',
+    'export async function createPost(input: unknown) {',
+    '  return input;',
+    '}',
+    '',
+    '/** @requireAuth */',
+    'export async function deletePost() {}',
+    '',
+  ].join('\n'),
+  'app/admin/actions.ts': '"use server";\n\nexport async function purgeCache() {}\n',
+  'app/page.tsx': 'export default function Page() { return null; }\n',
+  'node_modules/some-lib/actions.js': '"use server";\nexport async function ignored() {}\n',
+  '.next/server/app/chunk.js': '"use server";\nexport async function alsoIgnored() {}\n',
+};
+
+describe('audit', () => {
+  test('analyses every "use server" file of the app with the config, and nothing in node_modules or .next', async () => {
+    const root = tempProject(PROJECT);
+    const result = await audit({}, defaultContext({ cwd: root }));
+    expect(result.files).toEqual(['app/admin/actions.ts', 'app/posts/actions.ts']);
+    expect(result.actions.map((a) => a.ref)).toEqual(['app/admin/actions.ts#purgeCache', 'app/posts/actions.ts#createPost', 'app/posts/actions.ts#deletePost']);
+    // The directory rule applies: purgeCache needs the admin role without a tag of its own.
+    expect(result.actions[0]!.policy).toMatchObject({ auth: 'required', roles: ['admin'], fromRules: ['app/admin/**'] });
+    expect(result.actions[1]!.policy).toMatchObject({ schema: 'createPostSchema', rateLimit: { limit: 10, windowSeconds: 60, by: 'user' } });
+  });
+
+  test('reports a misspelt tag as an error at its file:line:col, with the fix', async () => {
+    const root = tempProject(PROJECT);
+    const result = await audit({}, defaultContext({ cwd: root }));
+    const typo = result.diagnostics.find((d) => d.name === 'unknown-tag');
+    expect(typo).toMatchObject({ severity: 'error', file: 'app/posts/actions.ts', line: 13 });
+    expect(typo!.message + typo!.fix).toMatch(/requiresAuth/);
+    expect(result.errors).toBeGreaterThan(0);
+  });
+
+  test('prints the findings and the action table, and exits 1 on an error', async () => {
+    const root = tempProject(PROJECT);
+    const { code, stdout } = await run(['audit', '--cwd', root]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/app\/posts\/actions\.ts:13:\d+ error AG\d+ unknown-tag/);
+    expect(stdout).toMatch(/^ref\s+auth\s+roles\s+schema\s+dedupe\s+rate limit$/m);
+    expect(stdout).toMatch(/app\/posts\/actions\.ts#createPost\s+required\s+-\s+createPostSchema\s+-\s+10\/1m by:user/);
+    expect(stdout).toMatch(/3 actions in 2 files: \d+ errors?/);
+  });
+
+  test('exits 0 for a project whose actions all pass', async () => {
+    const root = tempProject({ 'app/actions.ts': '"use server";\n/** @public health check */\nexport async function ping() { return "pong"; }\n' });
+    const { code, stdout } = await run(['audit', '--cwd', root]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/1 action in 1 file: 0 errors, 0 warnings/);
+  });
+
+  test('writes SARIF 2.1.0 that the official schema accepts, one result per finding', async () => {
+    const root = tempProject(PROJECT);
+    const { stdout } = await run(['audit', '--cwd', root, '--format', 'sarif']);
+    const log = JSON.parse(stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: unknown[] }>; tool: { driver: { rules: unknown[] } } }> };
+    const { valid, errors } = validateSarif(log);
+    expect(errors).toBeNull();
+    expect(valid).toBe(true);
+    const direct = await audit({}, defaultContext({ cwd: root }));
+    expect(log.runs[0]!.results.map((r) => r.ruleId)).toEqual(direct.diagnostics.map((d) => d.code));
+    expect(log.runs[0]!.tool.driver.rules.length).toBeGreaterThan(5);
+  });
+
+  test('writes JSON with the same findings and Markdown tables for a pull-request comment', async () => {
+    const root = tempProject(PROJECT);
+    const json = JSON.parse((await run(['audit', '--cwd', root, '--format', 'json'])).stdout) as { diagnostics: Array<{ code: string }>; errors: number };
+    expect(json.errors).toBeGreaterThan(0);
+    const { stdout } = await run(['audit', '--cwd', root, '--format', 'markdown']);
+    expect(stdout).toMatch(/^### action-guard audit$/m);
+    expect(stdout).toMatch(/^\| severity \| code \| where \| message \| fix \|$/m);
+    expect(stdout).toMatch(/^\| app\/posts\/actions\.ts#createPost \| required \|/m);
+  });
+
+  test('exits 2 and names the config file and the bad key when the config is invalid', async () => {
+    const root = tempProject({ ...PROJECT, 'action-guard.config.json': JSON.stringify({ rulez: {} }) });
+    const { code, stderr } = await run(['audit', '--cwd', root]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('action-guard.config.json');
+    expect(stderr).toMatch(/rulez/);
+  });
+});
