@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { signOut } from './sign-in/actions';
+import { SignOutButton } from './sign-in/sign-out-button';
 import { getCurrentUser } from '@/lib/auth';
 import './globals.css';
 
@@ -37,11 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <span className="who">
                   {user.name} <span className={`badge badge-${user.role}`}>{user.role}</span>
                 </span>
-                <form action={signOut}>
-                  <button type="submit" className="link-button">
-                    Sign out
-                  </button>
-                </form>
+                <SignOutButton />
               </>
             ) : (
               <Link href="/sign-in" className="button button-secondary">

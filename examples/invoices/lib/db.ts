@@ -29,8 +29,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
         role          TEXT NOT NULL CHECK (role IN ('member', 'admin')),
         created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
       );
+      -- AUTOINCREMENT: a deleted invoice's id is never handed to a new one, so old links and bookmarks can
+      -- never open somebody else's newer invoice.
       CREATE TABLE invoices (
-        id           INTEGER PRIMARY KEY,
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
         owner_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         customer     TEXT NOT NULL,
         description  TEXT NOT NULL DEFAULT '',
@@ -45,7 +47,7 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       -- idempotency_key is recorded for audit but deliberately not UNIQUE: exactly-once payments are the
       -- guard's @dedupe promise, and this example exists to show (and let the end-to-end suite prove) that.
       CREATE TABLE payments (
-        id              INTEGER PRIMARY KEY,
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
         invoice_id      INTEGER NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
         amount_cents    INTEGER NOT NULL CHECK (amount_cents > 0),
         note            TEXT NOT NULL DEFAULT '',

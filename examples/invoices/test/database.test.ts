@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { canEditInvoice } from '../lib/authorization';
 import { openDatabase, SEED_USERS } from '../lib/db';
-import { findInvoice, insertPayment, listInvoices, listPayments, removeInvoice } from '../lib/invoices';
+import { findInvoice, insertInvoice, insertPayment, listInvoices, listPayments, removeInvoice } from '../lib/invoices';
 import type { AppSession } from '../lib/action-guard';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'invoices-db-'));
@@ -58,6 +58,13 @@ describe('the database', () => {
       balanceCents: 480000,
     });
     expect(listPayments(1)).toEqual([]);
+  });
+
+  test('a deleted invoice’s id is never given to a new invoice', () => {
+    const fields = { customer: 'Globex', description: '', amountCents: 100, dueDate: '2027-01-01' };
+    const created = insertInvoice(1, fields);
+    expect(removeInvoice(created)).toBe(true);
+    expect(insertInvoice(1, fields)).toBe(created + 1);
   });
 
   test('a payment for a deleted invoice reports it missing', () => {

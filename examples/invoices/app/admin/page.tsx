@@ -16,6 +16,7 @@ export default async function AdminPage() {
   const admin = await requireAdmin();
   const users = listUsers();
   const feedback = listFeedback();
+  const subscribers = countSubscribers();
   return (
     <div className="stack-lg">
       <h1>Admin</h1>
@@ -64,7 +65,7 @@ export default async function AdminPage() {
       <section className="card">
         <h2>Newsletter</h2>
         <p>
-          <strong>{countSubscribers()}</strong> subscriber(s).
+          <strong>{subscribers}</strong> {subscribers === 1 ? 'address receives' : 'addresses receive'} the newsletter.
         </p>
       </section>
     </div>

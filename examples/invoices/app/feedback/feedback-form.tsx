@@ -23,7 +23,9 @@ export function FeedbackForm() {
       ) : null}
       <div className="field">
         <label htmlFor="topic">Topic</label>
+        {/* Keyed by the value it should show: a remount is the reliable way to move a <select>'s default. */}
         <select
+          key={sent ? 'sent' : (submitted.topic ?? '')}
           id="topic"
           name="topic"
           defaultValue={sent ? '' : (submitted.topic ?? '')}

@@ -76,7 +76,10 @@ export async function deleteInvoice(_previous: InvoiceFormState, _formData: Form
   redirect('/invoices');
 }
 
-const SetInvoiceStatusInput = z.object({ invoiceId: InvoiceId, status: z.enum(['open', 'paid']) });
+const SetInvoiceStatusInput = z.object({
+  invoiceId: InvoiceId,
+  status: z.enum(['open', 'paid'], { error: 'The status must be open or paid.' }),
+});
 
 /**
  * Marks an invoice paid or open again. Called from a client component with a plain object, not a form.
