@@ -1,13 +1,10 @@
 import { transformSync, type ParserOptions } from '@babel/core';
-import generate from '@babel/generator';
+import { generate as print } from '@babel/generator';
 import { describe, expect, test } from 'vitest';
 import { parseModule } from '../src/analyze/parse-module.js';
 import actionGuardBabelPlugin from '../src/babel.js';
 import { formatDiagnostic } from '../src/index.js';
 import { FIXTURE_ROOT, loadFixtures, transformFixture } from './support/fixtures.js';
-
-// @babel/generator is published as CommonJS with a `default` property.
-const print = ((generate as unknown as { default?: typeof generate }).default ?? generate) as typeof generate;
 
 function parserPlugins(filename: string): ParserOptions['plugins'] {
   const typescript = /\.[cm]?tsx?$/.test(filename);
