@@ -60,6 +60,12 @@ export interface ApplyOptions {
   webpackLoader?: string;
 }
 
+function projectDirMismatch(configDir: string, nextDir: string): Error {
+  return new Error(
+    `withActionGuard() read its configuration in ${configDir} (the working directory), but Next builds ${nextDir}. Run next from the project directory.`,
+  );
+}
+
 function resolveWebpackLoader(): string {
   // Self-reference through our own `exports` map, so both the ESM and the CJS build find dist/loader.cjs.
   return createRequire(import.meta.url).resolve('@action-guard/next/loader');
@@ -81,11 +87,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
 
   const userWebpack = userConfig.webpack;
   const webpack: WebpackFn = (webpackConfig, context) => {
-    if (path.resolve(context.dir) !== projectDir) {
-      throw new Error(
-        `withActionGuard() read its configuration in ${projectDir} (the working directory), but Next builds ${context.dir}. Run next from the project directory.`,
-      );
-    }
+    if (path.resolve(context.dir) !== projectDir) throw projectDirMismatch(projectDir, context.dir);
     const result = userWebpack ? userWebpack(webpackConfig, context) : webpackConfig;
     return addWebpackRule(result, webpackLoader, loaderOptions);
   };
@@ -94,6 +96,8 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   const afterCompile: AfterCompile = Object.assign(
     async (metadata: AfterCompileMetadata) => {
       await userAfter?.(metadata);
+      // Turbopack gives the config no project directory, so a mismatch can only be caught here.
+      if (path.resolve(metadata.projectDir) !== projectDir) throw projectDirMismatch(projectDir, metadata.projectDir);
       await writeManifestAfterCompile(metadata, config, nextVersion);
     },
     { [OUR_HOOK]: true },

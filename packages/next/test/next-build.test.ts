@@ -1,41 +1,20 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { linkDependencies, NEXT_BIN } from './support/fixture-app.js';
 
 // Real `next build`s of two small apps under test/fixtures, with Turbopack and with --webpack, one at a time.
-// The fixtures are not workspace packages (pnpm-workspace.yaml is the lead's): their node_modules are symlinks
-// made here to this package's own installs (next 16.4.6, react, types) and to the workspace packages.
+// Their node_modules are symlinks made by linkDependencies (support/fixture-app.ts).
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PACKAGE_DIR = path.resolve(here, '..');
 const FIXTURES = path.join(here, 'fixtures');
-const require = createRequire(import.meta.url);
-const NEXT_BIN = path.join(path.dirname(require.resolve('next/package.json')), 'dist/bin/next');
 const BUILD_TIMEOUT_MS = 300_000;
 const ENCRYPTION_KEY = createHash('sha256').update('action-guard next fixture key').digest('base64');
 
 type Bundler = 'turbopack' | 'webpack';
-
-/** Links what a fixture app imports into its node_modules. */
-function linkDependencies(appDir: string): void {
-  const modules = path.join(appDir, 'node_modules');
-  rmSync(modules, { recursive: true, force: true });
-  const links: Record<string, string> = {
-    '@action-guard/next': PACKAGE_DIR,
-    '@action-guard/runtime': path.resolve(PACKAGE_DIR, '../runtime'),
-  };
-  for (const name of ['next', 'react', 'react-dom', 'typescript', '@types/react', '@types/react-dom', '@types/node']) {
-    links[name] = path.join(PACKAGE_DIR, 'node_modules', name);
-  }
-  for (const [name, target] of Object.entries(links)) {
-    mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
-    symlinkSync(target, path.join(modules, name), 'dir');
-  }
-}
 
 interface BuildResult {
   code: number | null;
