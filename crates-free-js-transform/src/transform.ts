@@ -3,6 +3,7 @@ import { collectActionSites, findJsDoc, type ActionSite, type LocalisableExport 
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
+import { recoverActions } from './analyze/recover-actions.js';
 import { emitGuards } from './codegen/emit-guards.js';
 import { GUARDED_MARKER, parameterShape, planGuards, type PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
@@ -12,6 +13,9 @@ import { resolvePolicy } from './validate/resolve-policy.js';
 
 /** A `"use server"` string literal anywhere (prologue or function body); files without one are passed through. */
 const USE_SERVER = /(["'])use server\1/g;
+
+/** The import the transform injects; a bare mention of the marker elsewhere does not count. */
+const GUARDED_IMPORT = new RegExp(`import \\$\\$ag\\d*_runtime from "[^"\\n]*" /\\* ${GUARDED_MARKER} \\*/;`);
 
 function unchanged(code: string, actions: ActionRecord[] = [], diagnostics: Diagnostic[] = []): TransformResult {
   return { code, map: null, changed: false, actions, diagnostics };
@@ -32,7 +36,8 @@ export function transform(code: string, options: TransformOptions): TransformRes
   const resolved = resolveOptions(options);
   const mentions = code.match(USE_SERVER)?.length ?? 0;
   if (mentions === 0) return unchanged(code);
-  if (code.includes(GUARDED_MARKER)) return unchanged(code);
+  // Our own output (the injected import with its marker) is returned as it is: the transform is idempotent.
+  if (code.includes(GUARDED_MARKER) && GUARDED_IMPORT.test(code)) return unchanged(code, recoverActions(code, resolved.filename));
 
   const lines = new LineIndex(code);
   const context = { source: code, file: resolved.file, lines };

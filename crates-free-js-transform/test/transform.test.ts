@@ -127,3 +127,12 @@ describe('refs', () => {
     expect(refs(first)).toEqual(['app/page.tsx#Page/remove', 'app/page.tsx#Page/save']);
   });
 });
+
+describe('idempotence', () => {
+  test('a mention of the marker outside the injected import does not stop the transform', () => {
+    const code = '"use server";\n// @action-guard/transform:guarded\n/** @requiresAuth */\nexport async function f() {}\n';
+    const result = transform(code, options);
+    expect(result.changed).toBe(true);
+    expect(result.actions.map((action) => action.guarded)).toEqual([true]);
+  });
+});
