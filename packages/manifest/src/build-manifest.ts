@@ -1,4 +1,4 @@
-import { digestCanonical, inCanonicalOrder } from './canonical-bytes.js';
+import { canonicalForm, digestText } from './canonical-bytes.js';
 import { createFinding } from './findings.js';
 import type {
   ActionManifest,
@@ -7,6 +7,7 @@ import type {
   Finding,
   ManifestAction,
   ManifestConfig,
+  NormalizedPolicy,
   RecordFile,
   ServerReferenceEntry,
   ServerReferenceManifest,
@@ -42,6 +43,32 @@ export interface BuildManifestInput {
 const INLINE_EXPORT = /^\$\$RSC_SERVER_ACTION_(\d+)$/;
 
 const key = (file: string, name: string | number) => `${file}\u0000${name}`;
+
+const POLICY_KEYS = new Set(['auth', 'authorize', 'dedupe', 'fromRules', 'publicReason', 'rateLimit', 'roles', 'schema']);
+
+// The transform's NormalizedPolicy, rebuilt with its keys in RFC 8785 order. Policies are the one per-action
+// object whose key order we do not control (records are JSON the loader wrote), and ordering them generically is
+// the hot spot of a 10,000-action manifest. A policy with any other shape goes through the generic path.
+function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text: string } {
+  const keys = Object.keys(policy);
+  const known = keys.length === POLICY_KEYS.size && keys.every((k) => POLICY_KEYS.has(k));
+  const { dedupe, rateLimit } = policy;
+  if (!known || (dedupe && Object.keys(dedupe).length !== 3) || (rateLimit && Object.keys(rateLimit).length !== 3)) {
+    return canonicalForm(policy);
+  }
+  const value: NormalizedPolicy = {
+    auth: policy.auth,
+    authorize: policy.authorize,
+    dedupe: dedupe ? { name: dedupe.name, source: dedupe.source, ttlSeconds: dedupe.ttlSeconds } : null,
+    fromRules: [...policy.fromRules],
+    publicReason: policy.publicReason,
+    rateLimit: rateLimit ? { by: rateLimit.by, limit: rateLimit.limit, windowSeconds: rateLimit.windowSeconds } : null,
+    roles: [...policy.roles],
+    schema: policy.schema,
+  };
+  // Anything the literal above cannot hold in order (undefined, nested objects in arrays) takes the generic path.
+  return canonicalForm(value);
+}
 
 /**
  * Joins Next's registered actions with the transform's records into the manifest. Every id in Next's manifest
@@ -81,7 +108,7 @@ export function buildManifest(input: BuildManifestInput): { manifest: ActionMani
     const fallbackRef = `${file}#${entry.exportedName}`;
     // Objects are built with their keys in RFC 8785 order so that canonical serialisation needs no copy (it is
     // the hot path of a 10,000-action manifest); the literal's key order below is therefore alphabetical.
-    const policy = record ? inCanonicalOrder(record.policy) : null;
+    const policy = record ? orderPolicy(record.policy) : null;
     const action: ManifestAction = {
       exportName: record ? record.exportName : inline ? null : entry.exportedName,
       file,
@@ -89,8 +116,8 @@ export function buildManifest(input: BuildManifestInput): { manifest: ActionMani
       id,
       kind: record?.kind ?? (inline ? 'inline' : 'export'),
       location: record ? { column: record.loc.column, line: record.loc.line } : null,
-      policy,
-      policyDigest: policy ? digestCanonical(policy) : null,
+      policy: policy ? policy.value : null,
+      policyDigest: policy ? digestText(policy.text) : null,
       ref: record?.ref ?? fallbackRef,
       referencedByClient: isReferenced(id),
       runtimes: [...runtimes].sort(),

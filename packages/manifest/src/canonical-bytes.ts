@@ -85,6 +85,26 @@ export function inCanonicalOrder<T>(value: T): T {
   }
 }
 
+/**
+ * A value in canonical key order together with its RFC 8785 text, from one walk: the manifest builder stores the
+ * ordered policy of every action and hashes its text, so it must not order and serialise it twice.
+ */
+export function canonicalForm<T>(value: T): { value: T; text: string } {
+  if (isInCanonicalOrder(value)) return { value, text: JSON.stringify(value) };
+  try {
+    const ordered = sortedCopy(value) as T;
+    return { value: ordered, text: JSON.stringify(ordered) };
+  } catch (error) {
+    if (error instanceof NeedsReferenceSerializer) return { value, text: canonicalString(value) };
+    throw error;
+  }
+}
+
+/** `sha256:<hex>` of an already canonical text. */
+export function digestText(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
 /** The reference RFC 8785 serialiser (`canonicalize`), exposed for tests that cross-check the fast path. */
 export function referenceCanonicalString(value: unknown): string | undefined {
   return canonicalize(value);
@@ -97,5 +117,5 @@ export function canonicalBytes(value: unknown): Uint8Array {
 
 /** `sha256:<hex>` of a value's canonical bytes; used for policy digests so equal policies get equal digests. */
 export function digestCanonical(value: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalString(value)).digest('hex')}`;
+  return digestText(canonicalString(value));
 }

@@ -16,7 +16,7 @@ export type {
   ServerReferenceManifest,
   Severity,
 } from './types.js';
-export { canonicalBytes, canonicalString, digestCanonical, inCanonicalOrder } from './canonical-bytes.js';
+export { canonicalBytes, canonicalString, canonicalForm, digestCanonical, inCanonicalOrder } from './canonical-bytes.js';
 export { buildManifest, type BuildManifestInput, type ManifestMeta } from './build-manifest.js';
 export {
   writeActionManifest,

@@ -76,7 +76,7 @@ describe('verifyEnvelope', () => {
     }
     expect(bytes.length).toBeGreaterThan(500);
     expect(survivors).toEqual([]);
-  });
+  }, 60_000);
 
   test('fails for every single flipped byte of the signed manifest', () => {
     const envelope = JSON.parse(envelopeText) as { payload: string };
@@ -89,7 +89,7 @@ describe('verifyEnvelope', () => {
       if (!result.ok) failures.add(result.reason);
     }
     expect([...failures]).toEqual(['bad-signature']);
-  });
+  }, 60_000);
 
   test('rejects a signature checked against another public key', () => {
     const other = generateSigningKeyPair();
