@@ -125,3 +125,28 @@ describe('verifyEnvelope', () => {
     expect(verifyEnvelope(envelopeText, 'not a key')).toMatchObject({ ok: false, reason: 'invalid-public-key' });
   });
 });
+
+describe('strict base64 in envelopes', () => {
+  const pair = generateSigningKeyPair();
+  // Chosen so that its base64 holds both '+' or '/' and padding, the characters the mutations below need.
+  const bytes = new TextEncoder().encode('{"a":"??>"}');
+  const envelope = signManifest(bytes, pair.privateKeyPem);
+
+  test.each([
+    ['a URL-safe character', (p: string) => p.replace(/\+|\//, (c) => (c === '+' ? '-' : '_'))],
+    ['a character outside the alphabet', (p: string) => `${p.slice(0, 4)}!${p.slice(5)}`],
+    ['a line break inside', (p: string) => `${p.slice(0, 8)}\n${p.slice(9)}`],
+    ['non-zero unused bits in the last character', (p: string) => p.replace(/(.)(=+)$/, (_m, c: string, pad: string) => `${String.fromCharCode(c.charCodeAt(0) + 1)}${pad}`)],
+    ['padding in the middle', (p: string) => `${p.slice(0, 2)}==${p.slice(4)}`],
+    ['missing padding', (p: string) => p.replace(/=+$/, '')],
+  ])('rejects a payload with %s even if it decodes to the signed bytes', (_label, mutate) => {
+    const payload = mutate(envelope.payload);
+    expect(payload).not.toBe(envelope.payload);
+    expect(verifyEnvelope({ ...envelope, payload }, pair.publicKeyPem)).toMatchObject({ ok: false });
+  });
+
+  test('accepts the canonical encoding', () => {
+    expect(/[+/]/.test(envelope.payload) && envelope.payload.endsWith('=')).toBe(true);
+    expect(verifyEnvelope(envelope, pair.publicKeyPem).ok).toBe(true);
+  });
+});
