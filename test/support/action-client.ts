@@ -42,6 +42,11 @@ export interface ActionResponse {
   body: string;
   /** The action's return value decoded from the Flight payload (`a` of the root), or undefined. */
   result: unknown;
+  /**
+   * What the action threw, as the client sees it: Next sends control-flow throws (`notFound()`, …) and errors as a
+   * rejected result carrying only a `digest` (e.g. `NEXT_HTTP_ERROR_FALLBACK;404`) and a generic message.
+   */
+  thrown: { message: string; digest: string | undefined } | null;
   /** `x-action-redirect` (Next 16) or the `Location` of a 303 (Next 15.5), if the action redirected. */
   redirect: string | null;
 }
@@ -67,6 +72,8 @@ export interface FormPostResponse {
 export interface ActionClient {
   /** A fetch action: POST with `Next-Action`, body from React's `encodeReply`, response decoded as Flight. */
   call(actionId: string, args: unknown[], options?: CallOptions): Promise<ActionResponse>;
+  /** The same request with a body written by hand: what a hostile client that skips React's encoder sends. */
+  callRaw(actionId: string, body: string, options?: CallOptions): Promise<ActionResponse>;
   /** Fetches `path` as HTML (with optional cookies) and returns the parsed document. */
   page(path: string, headers?: Record<string, string>): Promise<{ status: number; html: string; root: HTMLElement }>;
   /**
@@ -87,35 +94,54 @@ export function createActionClient(baseUrl: string, appDir: string): ActionClien
   hooks.__webpack_chunk_load__ ??= () => Promise.resolve();
   hooks.__next_require__ ??= () => ({});
 
+  async function send(
+    actionId: string,
+    body: string | FormData,
+    options: CallOptions,
+    temporaryReferences: unknown,
+  ): Promise<ActionResponse> {
+    const path = options.path ?? '/';
+    const response = await fetch(new URL(path, baseUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        Accept: 'text/x-component',
+        'Next-Action': actionId,
+        'Next-Router-State-Tree': routerStateTreeHeader(new URL(path, baseUrl).pathname),
+        ...options.headers,
+      },
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    const redirect =
+      response.headers.get('x-action-redirect') ?? (response.status === 303 ? response.headers.get('location') : null);
+    let result: unknown;
+    let thrown: ActionResponse['thrown'] = null;
+    if ((response.headers.get('content-type') ?? '').startsWith('text/x-component')) {
+      const root = (await flight.createFromReadableStream(new Response(text).body!, {
+        serverConsumerManifest: consumerManifest,
+        temporaryReferences,
+      })) as { a?: unknown } | null;
+      try {
+        result = root?.a === undefined ? undefined : await root.a;
+      } catch (error) {
+        const { message, digest } = error as { message: string; digest?: string };
+        thrown = { message, digest };
+      }
+    }
+    return { status: response.status, headers: response.headers, body: text, result, thrown, redirect };
+  }
+
   return {
     async call(actionId, args, options = {}) {
-      const path = options.path ?? '/';
       const temporaryReferences = flight.createTemporaryReferenceSet();
       const body = await flight.encodeReply(args, { temporaryReferences });
-      const response = await fetch(new URL(path, baseUrl), {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          Accept: 'text/x-component',
-          'Next-Action': actionId,
-          'Next-Router-State-Tree': routerStateTreeHeader(new URL(path, baseUrl).pathname),
-          ...options.headers,
-        },
-        body,
-        signal: AbortSignal.timeout(60_000),
-      });
-      const text = await response.text();
-      const redirect =
-        response.headers.get('x-action-redirect') ?? (response.status === 303 ? response.headers.get('location') : null);
-      let result: unknown;
-      if ((response.headers.get('content-type') ?? '').startsWith('text/x-component')) {
-        const root = (await flight.createFromReadableStream(new Response(text).body!, {
-          serverConsumerManifest: consumerManifest,
-          temporaryReferences,
-        })) as { a?: unknown } | null;
-        result = root?.a === undefined ? undefined : await root.a;
-      }
-      return { status: response.status, headers: response.headers, body: text, result, redirect };
+      return send(actionId, body, options, temporaryReferences);
+    },
+
+    callRaw(actionId, body, options = {}) {
+      return send(actionId, body, options, flight.createTemporaryReferenceSet());
     },
 
     async page(path, headers = {}) {

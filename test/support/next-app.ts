@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,8 @@ export interface BuildOptions {
    * last build of `appDir` used the same bundler, env and content, the build is skipped. Leave empty to always build.
    */
   cacheInputs?: string[];
+  /** Keep `.next` (and so the bundler's persistent cache) from the previous build. @default false: build cold */
+  warm?: boolean;
 }
 
 /** The result of one `next build`. */
@@ -63,6 +65,9 @@ export interface BuildResult extends CompletedProcess {
 }
 
 const STAMP_FILE = 'action-guard-e2e-stamp.json';
+const BUILD_LOCKED = 'Another next build process is already running';
+const LOCK_ATTEMPTS = 20;
+const LOCK_WAIT_MS = 15_000;
 const SKIPPED_DIRS = new Set(['node_modules', '.next', '.turbo', 'data', '.git', 'artifacts']);
 
 function collectFiles(dir: string, into: string[]): void {
@@ -107,11 +112,22 @@ export async function buildNextApp(options: BuildOptions): Promise<BuildResult> 
       return { exitCode: 0, output: '(reused the previous build: identical inputs)', durationMs: 0, timedOut: false, reused: true };
     }
   }
-  const result = await runToCompletion(process.execPath, [nextBin(options.appDir), 'build', ...flags], {
-    cwd: options.appDir,
-    env,
-    timeoutMs: options.timeoutMs ?? 540_000,
-  });
+  if (options.warm !== true) {
+    // Cold, as on CI's fresh clone: a build cache left by someone else's build must not decide what we test.
+    rmSync(distDir, { recursive: true, force: true });
+  }
+  let result: CompletedProcess;
+  for (let attempt = 1; ; attempt += 1) {
+    result = await runToCompletion(process.execPath, [nextBin(options.appDir), 'build', ...flags], {
+      cwd: options.appDir,
+      env,
+      timeoutMs: options.timeoutMs ?? 540_000,
+    });
+    // Next 16 refuses to build while another `next build` of the same app holds `.next/lock` (someone else
+    // building the example in this checkout). Wait for it, a bounded number of times, instead of failing.
+    if (!result.output.includes(BUILD_LOCKED) || attempt === LOCK_ATTEMPTS) break;
+    await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
+  }
   if (stamp !== null && result.exitCode === 0) writeFileSync(stampPath, stamp);
   return { ...result, reused: false };
 }
@@ -213,9 +229,4 @@ export function findActionId(appDir: string, file: string, exportName: string): 
     throw new Error(`expected exactly one action ${file}#${exportName}, found ${matches.length}; registered: ${known}`);
   }
   return matches[0]!.id;
-}
-
-/** True when `path` exists and was modified after `since` (ms since the epoch). */
-export function modifiedSince(path: string, since: number): boolean {
-  return existsSync(path) && statSync(path).mtimeMs >= since;
 }

@@ -1,0 +1,106 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createActionClient, type ActionClient } from '../support/action-client.js';
+import { expectFailure } from '../support/invoices-app.js';
+import {
+  WORKSPACE_ROOT,
+  assertBuildSucceeded,
+  buildNextApp,
+  findActionId,
+  nextVersion,
+  startNextServer,
+  type BuildResult,
+  type NextServer,
+} from '../support/next-app.js';
+import { runToCompletion } from '../support/processes.js';
+
+/** The newest 15.5.x when this suite was written (NEXT-INTERNALS: facts as of next@15.5.29). */
+const NEXT_15 = '15.5.29';
+
+/** Our packages as an app outside the monorepo gets them: packed tarballs (workspace ranges become versions). */
+const PACKAGES = ['crates-free-js-transform', 'packages/config', 'packages/manifest', 'packages/runtime', 'packages/next'];
+
+// Why a temporary directory and not a workspace package: Next 15.5 must not disturb the monorepo's Next 16 install,
+// and installing from the registry plus `file:` tarballs is exactly how a user outside this repository gets us.
+describe(`a slim app on next@${NEXT_15} (installed from the registry, our packages as file: tarballs)`, () => {
+  let workDir: string;
+  let appDir: string;
+  let build: BuildResult;
+  let server: NextServer;
+  let client: ActionClient;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'ag-e2e-next15-'));
+    const packDir = join(workDir, 'packs');
+    mkdirSync(packDir);
+    for (const pkg of PACKAGES) {
+      const packed = await runToCompletion('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', packDir], {
+        cwd: join(WORKSPACE_ROOT, pkg),
+        timeoutMs: 120_000,
+      });
+      if (packed.exitCode !== 0) throw new Error(`pnpm pack failed in ${pkg}:\n${packed.output}`);
+    }
+    appDir = join(workDir, 'app');
+    // The minimal app, with the next.config of a project outside the monorepo laid over it.
+    for (const source of ['test/fixtures/minimal-app', 'test/fixtures/next15-app']) {
+      cpSync(join(WORKSPACE_ROOT, source), appDir, { recursive: true, filter: (path) => !/[/\\](\.next|node_modules)$/.test(path) });
+    }
+    const tarballs = Object.fromEntries(
+      readdirSync(packDir).map((file) => [file.replace(/^action-guard-(.+)-\d+\.\d+\.\d+\.tgz$/, '@action-guard/$1'), `file:../packs/${file}`]),
+    );
+    writeFileSync(
+      join(appDir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'next15-smoke',
+          private: true,
+          type: 'module',
+          dependencies: { next: NEXT_15, react: '19.2.9', 'react-dom': '19.2.9', ...tarballs },
+        },
+        null,
+        2,
+      ),
+    );
+    const installed = await runToCompletion('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: appDir,
+      timeoutMs: 480_000,
+    });
+    if (installed.exitCode !== 0) throw new Error(`npm install failed:\n${installed.output}`);
+    build = await buildNextApp({ appDir, bundler: 'webpack' });
+    assertBuildSucceeded(build, `next ${NEXT_15} app (webpack)`);
+    server = await startNextServer({ appDir });
+    client = createActionClient(server.url, appDir);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const addNote = (text: string, headers: Record<string, string> = {}) => {
+    const data = new FormData();
+    data.append('text', text);
+    return client.call(findActionId(appDir, 'app/actions.js', 'addNote'), [data], { path: '/', headers });
+  };
+
+  test('resolves next 15.5 and our packages from the install, not from the monorepo', () => {
+    expect(nextVersion(appDir)).toBe(NEXT_15);
+    expect(build.output).toContain(`Next.js ${NEXT_15}`);
+  });
+
+  test('answers UNAUTHENTICATED to a caller without a session', async () => {
+    expectFailure(await addNote('hello'), 'UNAUTHENTICATED');
+  });
+
+  test('answers INVALID_INPUT with the field error for an empty note', async () => {
+    const failure = expectFailure(await addNote('   ', { cookie: 'user=ada' }), 'INVALID_INPUT');
+    expect(failure.error.fieldErrors).toEqual({ text: ['Write a note.'] });
+  });
+
+  test('runs the action for a signed-in caller with valid input', async () => {
+    const response = await addNote('  buy milk ', { cookie: 'user=ada' });
+    expect(response.result).toEqual({ ok: true, text: 'buy milk' });
+  });
+});
