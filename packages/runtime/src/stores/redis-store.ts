@@ -29,6 +29,11 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   commandTimeoutMs?: number;
+  /**
+   * How long a call waits for the store's connection to be established (ms); the store connects on its first call.
+   * @default 2000
+   */
+  connectTimeoutMs?: number;
 }
 
 /** A Redis-backed store; `close()` disconnects a client the store created from `url`. */
@@ -84,7 +89,7 @@ export class StoreTimeoutError extends Error {
 
 /** Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const valid = ['url', 'client', 'prefix', 'commandTimeoutMs'];
+  const valid = ['url', 'client', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs'];
   for (const key of Object.keys(options ?? {})) {
     if (!valid.includes(key)) throw new TypeError(`redisStore: unknown option "${key}". Valid options: ${valid.join(', ')}.`);
   }
@@ -94,6 +99,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const prefix = options.prefix ?? 'action-guard:';
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new TypeError('redisStore: "commandTimeoutMs" must be a positive number.');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+  if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) {
+    throw new TypeError('redisStore: "connectTimeoutMs" must be a positive number.');
+  }
 
   let owned: { close(): Promise<unknown> } | null = null;
   let clientPromise: Promise<RedisScriptClient> | null = null;
@@ -116,7 +125,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       url,
       // Fail fast while disconnected instead of queueing: the guard turns the failure into an explicit decision.
       disableOfflineQueue: true,
-      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+      socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
     });
     // node-redis emits 'error' on every failed reconnect; without a listener that would crash the process.
     client.on('error', () => {});
@@ -130,9 +139,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return client as unknown as RedisScriptClient;
   }
 
+  // The connection is lazy on purpose: `next build` imports the app's runtime module while collecting page data,
+  // and a build must not need (or keep retrying) a Redis connection. The first call gets `connectTimeoutMs` instead.
+
   const shas = new Map<string, Promise<string>>();
   async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
-    const client = await withTimeout(getClient(), timeoutMs);
+    const client = await withTimeout(getClient(), connectTimeoutMs);
     let sha = shas.get(script);
     if (sha === undefined) {
       sha = client.scriptLoad(script);
