@@ -35,3 +35,12 @@ describe('fixtures', () => {
     });
   }
 });
+
+describe('line numbers', () => {
+  for (const fixture of fixtures) {
+    test(`${fixture.name}: the output has as many lines as the input`, () => {
+      const result = transformFixture(fixture);
+      expect(result.code.split('\n').length).toBe(fixture.code.split('\n').length);
+    });
+  }
+});

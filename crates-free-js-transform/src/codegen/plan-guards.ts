@@ -1,4 +1,4 @@
-import type { Directive, Identifier, Node, Program } from '@babel/types';
+import type { Directive, Identifier, Program } from '@babel/types';
 import type { ActionSite, FunctionNode, LocalisableExport } from '../analyze/collect-action-sites.js';
 import type { ActionRecord } from '../types.js';
 
@@ -191,13 +191,17 @@ export function planGuards(input: PlanInput): Edit[] {
     // captures (and encrypts) exactly what it captured before (NEXT-INTERNALS §6).
     const range = parameterRange(code, fn);
     const original = code.slice(range.start, range.end);
-    const implParams = range.parenthesised ? original : `(${original})`;
+    // Keep every line where it was: the outer list keeps the original's line breaks, and the copy in the impl
+    // is put on one line unless a line comment inside it needs its line break.
+    const breaks = '\n'.repeat(original.split('\n').length - 1);
+    const oneLine = /\/\//.test(original) ? original : original.replace(/\s*\n\s*/g, ' ');
+    const implParams = range.parenthesised ? oneLine : `(${oneLine})`;
     const body = fn.body;
     if (body.type !== 'BlockStatement') return;
     const lastDirective = body.directives[body.directives.length - 1]!;
     const semicolon = code[lastDirective.end! - 1] === ';' ? '' : ';';
     const implHead = fn.type === 'ArrowFunctionExpression' ? `async ${implParams} => {` : `async function ${implParams} {`;
-    edits.push({ kind: 'overwrite', start: range.start, end: range.end, text: `(${params})` });
+    edits.push({ kind: 'overwrite', start: range.start, end: range.end, text: `(${params}${breaks})` });
     edits.push({
       kind: 'insert', at: lastDirective.end!, side: 'left',
       text: `${semicolon} return ${runtime}.guard(${meta}, ${args}, ${implHead}`,
@@ -233,9 +237,15 @@ function localiseExport(code: string, local: LocalisableExport, all: readonly Lo
   if (consumed.length === specifiers.length) {
     return consumed[0] === local ? [{ kind: 'remove', start: statement.start!, end: statement.end! }] : [];
   }
+  // Remove the specifier and one comma next to it, leaving whitespace (and so line breaks) in place.
   const index = specifiers.indexOf(local.specifier);
-  const next: Node | undefined = specifiers[index + 1];
-  if (next !== undefined) return [{ kind: 'remove', start: local.specifier.start!, end: next.start! }];
-  const previous = specifiers[index - 1]!;
-  return [{ kind: 'remove', start: previous.end!, end: local.specifier.end! }];
+  if (index < specifiers.length - 1) {
+    const comma = code.indexOf(',', local.specifier.end!);
+    return [{ kind: 'remove', start: local.specifier.start!, end: comma + 1 }];
+  }
+  const comma = code.lastIndexOf(',', local.specifier.start!);
+  return [
+    { kind: 'remove', start: comma, end: comma + 1 },
+    { kind: 'remove', start: local.specifier.start!, end: local.specifier.end! },
+  ];
 }
