@@ -33,24 +33,32 @@ function describeRetry(seconds: number): string {
 
 /**
  * Shows what a guard failure means for the whole form: the safe message, form-level errors, when to retry after a
- * rate limit, and the reference of an internal error (the same `ref` is in the server's event log).
+ * rate limit, and the reference of an internal error (the same `ref` is in the server's event log). `fields` are
+ * the names whose errors the form shows beside their inputs; errors for any other name (a hidden field that was
+ * tampered with, say) are listed here so that no message is ever lost.
  */
-export function FailureBanner({ state }: { state: unknown }) {
+export function FailureBanner({ state, fields = [] }: { state: unknown; fields?: readonly string[] }) {
   const failure = failureOf(state);
   if (failure === null) return null;
-  const { code, message, formErrors, retryAfter, ref } = failure.error;
+  const { code, message, fieldErrors = {}, formErrors = [], retryAfter, ref } = failure.error;
+  const shownBesideFields = Object.keys(fieldErrors).some((name) => fields.includes(name));
+  const unplaced = Object.entries(fieldErrors)
+    .filter(([name]) => !fields.includes(name))
+    .flatMap(([, messages]) => messages);
   return (
     <div className="banner banner-error" role="alert" data-failure-code={code}>
       {code === 'RATE_LIMITED' && retryAfter !== undefined ? (
         <p>
           You have done that too often. Try again in <strong data-retry-after={retryAfter}>{describeRetry(retryAfter)}</strong>.
         </p>
-      ) : code === 'INVALID_INPUT' && !formErrors?.length ? (
+      ) : code === 'INVALID_INPUT' && shownBesideFields ? (
         <p>Please correct the highlighted fields.</p>
       ) : (
         <p>{message}</p>
       )}
-      {formErrors?.map((error) => <p key={error}>{error}</p>)}
+      {[...formErrors, ...unplaced].map((error, index) => (
+        <p key={index}>{error}</p>
+      ))}
       {ref ? <p className="muted">Reference: {ref}</p> : null}
     </div>
   );

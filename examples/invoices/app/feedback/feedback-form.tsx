@@ -15,7 +15,7 @@ export function FeedbackForm() {
   const messageErrors = fieldErrorsOf(state, 'message');
   return (
     <form action={formAction} onSubmit={rememberSubmission} className="card stack" noValidate>
-      <FailureBanner state={state} />
+      <FailureBanner state={state} fields={['topic', 'message']} />
       {sent ? (
         <p className="banner banner-success" role="status">
           Thanks — feedback #{sent.feedbackId} reached the team.

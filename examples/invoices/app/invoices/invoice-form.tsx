@@ -52,7 +52,7 @@ export function InvoiceForm(props: Props) {
   return (
     <form action={formAction} onSubmit={rememberSubmission} className="card stack" noValidate>
       {props.mode === 'edit' ? <input type="hidden" name="invoiceId" value={props.invoiceId} /> : null}
-      <FailureBanner state={state} />
+      <FailureBanner state={state} fields={['customer', 'description', 'amount', 'dueDate']} />
       <div className="field">
         <label htmlFor="customer">Customer</label>
         <input {...customer.inputProps} type="text" autoComplete="organization" />

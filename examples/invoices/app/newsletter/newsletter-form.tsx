@@ -27,7 +27,7 @@ export function NewsletterForm() {
       <SubmitButton pending={pending} pendingLabel="Subscribing…">
         Subscribe
       </SubmitButton>
-      <FailureBanner state={state} />
+      <FailureBanner state={state} fields={['email']} />
       {done ? (
         <p className="banner banner-success" role="status">
           {done.message}

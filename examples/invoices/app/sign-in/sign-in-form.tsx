@@ -38,7 +38,7 @@ export function SignInForm({ next }: { next: string }) {
         />
         <FieldError id="password-error" messages={passwordErrors} />
       </div>
-      <FailureBanner state={state} />
+      <FailureBanner state={state} fields={['email', 'password']} />
       {rejected ? (
         <p className="banner banner-error" role="alert">
           {rejected.message}

@@ -21,7 +21,7 @@ export function PaymentForm({ invoiceId, idempotencyKey }: { invoiceId: number; 
       <h3>Record a payment</h3>
       <input type="hidden" name="invoiceId" value={invoiceId} />
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-      <FailureBanner state={state} />
+      <FailureBanner state={state} fields={['amount', 'note']} />
       {result?.ok === false ? (
         <p className="banner banner-error" role="alert">
           {result.message}
