@@ -3,6 +3,7 @@ import type { Statement } from '@babel/types';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { transform } from '../src/index.js';
+import { nextTransform } from './support/next-swc.js';
 
 /** The names a module exports (what Next registers for a "use server" module). */
 function exportedNames(code: string): string[] {
@@ -120,6 +121,24 @@ describe('generated "use server" modules', () => {
         expect(result.actions[0]?.policy.auth).toBe('required');
         expect(result.diagnostics.some((diagnostic) => diagnostic.name === 'unknown-tag' && diagnostic.severity === 'error')).toBe(true);
       }),
+    );
+  });
+
+  test("compile in Next's SWC to the same action IDs as the input (or fail the same way)", async () => {
+    await fc.assert(
+      fc.asyncProperty(moduleArbitrary, async (code) => {
+        const result = transform(code, options);
+        const consumed = new Set(result.actions.map((action) => `${action.exportName}Schema`));
+        for (const layer of ['rsc', 'app-pages-browser'] as const) {
+          const before = await nextTransform(code, '/project/app/generated/actions.ts', layer);
+          const after = await nextTransform(result.code, '/project/app/generated/actions.ts', layer);
+          expect(after.ok).toBe(before.ok);
+          if (!before.ok || !after.ok) continue;
+          const expected = [...before.actions].filter(([, name]) => !consumed.has(name));
+          expect([...after.actions].sort()).toEqual(expected.sort());
+        }
+      }),
+      { numRuns: 60, seed: 20261122 },
     );
   });
 });
