@@ -1,5 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createClient } from 'redis';
@@ -7,21 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
 import { defineRuntime, isActionFailure, type GuardEvent } from '../src/index.js';
 import { redisStore, type RedisStore } from '../src/redis.js';
+import { ensureBuilt } from './fixtures/ensure-built.js';
 import { meta } from './helpers.js';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const childScript = join(packageDir, 'test', 'fixtures', 'two-process-child.mjs');
-
-/** The children import dist/: build it when it is missing or older than any source file. */
-function ensureBuilt(): void {
-  const built = join(packageDir, 'dist', 'redis.js');
-  const newestSource = Math.max(...readdirSync(join(packageDir, 'src'), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  const result = spawnSync('npx', ['tsup'], { cwd: packageDir, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`building @action-guard/runtime failed:\n${result.stdout}${result.stderr}`);
-}
 
 let redis: RedisServerHandle;
 beforeAll(async () => {
