@@ -6,10 +6,12 @@ import actionGuardBabelPlugin from '../src/babel.js';
 import { formatDiagnostic } from '../src/index.js';
 import { FIXTURE_ROOT, loadFixtures, transformFixture } from './support/fixtures.js';
 
-function parserPlugins(filename: string): ParserOptions['plugins'] {
+/** What a project's Babel config would enable for this file (legacy decorators where the code needs them). */
+function parserPlugins(filename: string, code: string): ParserOptions['plugins'] {
   const typescript = /\.[cm]?tsx?$/.test(filename);
   const jsx = !typescript || filename.endsWith('x');
-  return [...(typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : []), 'decorators', 'explicitResourceManagement'];
+  const decorators = /\(\s*@\w+/.test(code) ? 'decorators-legacy' : 'decorators';
+  return [...(typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : []), decorators, 'explicitResourceManagement'];
 }
 
 describe('the Babel plugin and transform() are one core behind two doors', () => {
@@ -25,7 +27,7 @@ describe('the Babel plugin and transform() are one core behind two doors', () =>
           configFile: false,
           babelrc: false,
           comments: true,
-          parserOpts: { plugins: parserPlugins(filename) },
+          parserOpts: { plugins: parserPlugins(filename, fixture.code) },
           plugins: [[actionGuardBabelPlugin, pluginOptions]],
         });
       const errors = core.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
