@@ -122,6 +122,49 @@ function isFunctionNode(node: Node): node is FunctionNode {
   );
 }
 
+/** Nodes that give `this` and `arguments` a new meaning, so uses inside them do not belong to the action. */
+const NEW_THIS_SCOPE = new Set([
+  'FunctionDeclaration', 'FunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'ClassProperty',
+  'ClassPrivateProperty', 'ClassAccessorProperty', 'StaticBlock',
+]);
+
+/**
+ * Whether an action's own code uses `this`, `super` or `arguments`. Next rejects those in a Server Action
+ * ("Server Actions cannot use `arguments`"); once the body moved into the guard's impl function, Next could no
+ * longer see them, so such an action is left unwrapped for Next to report.
+ */
+function usesOwnThisOrArguments(fn: FunctionNode): 'this' | 'super' | 'arguments' | null {
+  let found: 'this' | 'super' | 'arguments' | null = null;
+  const visit = (node: Node, parent: Node | null): void => {
+    if (found !== null) return;
+    if (node.type === 'ThisExpression') found = 'this';
+    else if (node.type === 'Super') found = 'super';
+    else if (node.type === 'Identifier' && node.name === 'arguments') {
+      const isPropertyName =
+        parent !== null &&
+        (((parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression') && parent.property === node && !parent.computed) ||
+          ((parent.type === 'ObjectProperty' || parent.type === 'ObjectMethod') && parent.key === node && !parent.computed));
+      if (!isPropertyName) found = 'arguments';
+    }
+    for (const key in node) {
+      if (SKIP_KEYS.has(key) || key === 'typeAnnotation' || key === 'returnType' || key === 'typeParameters') continue;
+      const value = (node as unknown as Record<string, unknown>)[key];
+      const children = Array.isArray(value) ? value : [value];
+      for (const child of children) {
+        if (isNode(child) && !NEW_THIS_SCOPE.has(child.type)) visit(child, node);
+      }
+    }
+  };
+  for (const param of fn.params) visit(param, fn);
+  visit(fn.body, fn);
+  return found;
+}
+
+function thisOrArgumentsReason(fn: FunctionNode): string | null {
+  const used = usesOwnThisOrArguments(fn);
+  return used === null ? null : `it uses \`${used}\`, which Next does not allow in a Server Action (its own error explains it)`;
+}
+
 function bodyDirectives(fn: FunctionNode): Directive[] {
   return fn.body.type === 'BlockStatement' ? fn.body.directives : [];
 }
@@ -272,7 +315,7 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
             offset: node.start!,
             refName: [...enclosingNames(ancestors), own].join('/'),
             inlineIndex: counter++,
-            unguardable: node.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : null,
+            unguardable: node.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : thisOrArgumentsReason(node),
             ownDirective: directive,
           });
         }
@@ -354,7 +397,8 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     }
     const site: ActionSite = {
       kind: 'export', exportName, fn, expression: null, selfName, docCarriers, offset: fn.start!, refName: exportName,
-      inlineIndex: null, unguardable: fn.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : null,
+      inlineIndex: null,
+      unguardable: fn.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : thisOrArgumentsReason(fn),
       ownDirective: directiveNamed(bodyDirectives(fn), isUseServer),
     };
     siteByFunction.set(fn, site);
