@@ -1,7 +1,13 @@
 import { defineProject } from 'vitest/config';
 
+// The Redis tests start their own redis-server processes and the flood test allocates a million keys, so files
+// run two at a time at most (the machine has two cores shared by the whole team).
 export default defineProject({
   test: {
     include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    maxWorkers: 2,
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });
