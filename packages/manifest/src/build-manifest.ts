@@ -46,16 +46,30 @@ const key = (file: string, name: string | number) => `${file}\u0000${name}`;
 
 const POLICY_KEYS = new Set(['auth', 'authorize', 'dedupe', 'fromRules', 'publicReason', 'rateLimit', 'roles', 'schema']);
 
-// The transform's NormalizedPolicy, rebuilt with its keys in RFC 8785 order. Policies are the one per-action
-// object whose key order we do not control (records are JSON the loader wrote), and ordering them generically is
-// the hot spot of a 10,000-action manifest. A policy with any other shape goes through the generic path.
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
+const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+// The transform's NormalizedPolicy, rebuilt with its keys in RFC 8785 order and serialised with one
+// JSON.stringify. Policies are the one per-action object whose key order we do not control (records are JSON the
+// loader wrote), and ordering them generically was the hot spot of a 10,000-action manifest. The literal below is
+// RFC 8785 text only if every value is a string, null, a finite number or an array of strings, so that is checked;
+// a policy of any other shape goes through the generic path.
 function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text: string } {
   const keys = Object.keys(policy);
-  const known = keys.length === POLICY_KEYS.size && keys.every((k) => POLICY_KEYS.has(k));
   const { dedupe, rateLimit } = policy;
-  if (!known || (dedupe && Object.keys(dedupe).length !== 3) || (rateLimit && Object.keys(rateLimit).length !== 3)) {
-    return canonicalForm(policy);
-  }
+  const wellFormed =
+    keys.length === POLICY_KEYS.size &&
+    keys.every((k) => POLICY_KEYS.has(k)) &&
+    isString(policy.auth) &&
+    isStringOrNull(policy.authorize) &&
+    isStringOrNull(policy.publicReason) &&
+    isStringOrNull(policy.schema) &&
+    Array.isArray(policy.roles) && policy.roles.every(isString) &&
+    Array.isArray(policy.fromRules) && policy.fromRules.every(isString) &&
+    (dedupe === null || (typeof dedupe === 'object' && Object.keys(dedupe).length === 3 && isString(dedupe.source) && isStringOrNull(dedupe.name) && isFiniteNumber(dedupe.ttlSeconds))) &&
+    (rateLimit === null || (typeof rateLimit === 'object' && Object.keys(rateLimit).length === 3 && isString(rateLimit.by) && isFiniteNumber(rateLimit.limit) && isFiniteNumber(rateLimit.windowSeconds)));
+  if (!wellFormed) return canonicalForm(policy);
   const value: NormalizedPolicy = {
     auth: policy.auth,
     authorize: policy.authorize,
@@ -66,8 +80,7 @@ function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text:
     roles: [...policy.roles],
     schema: policy.schema,
   };
-  // Anything the literal above cannot hold in order (undefined, nested objects in arrays) takes the generic path.
-  return canonicalForm(value);
+  return { value, text: JSON.stringify(value) };
 }
 
 /**

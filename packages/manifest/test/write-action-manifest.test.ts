@@ -252,3 +252,25 @@ describe('writeActionManifest', () => {
     expect(findings.map((f) => f.code)).toEqual(['AG302']);
   });
 });
+
+describe('policy digests', () => {
+  test('equal the sha256 of the RFC 8785 bytes of the policy, for the usual shape and for an unexpected one', async () => {
+    const { buildManifest } = await import('../src/build-manifest.js');
+    const { referenceCanonicalString } = await import('../src/canonical-bytes.js');
+    const usual = policy({ roles: ['b', 'a'], dedupe: { source: 'key', name: 'k', ttlSeconds: 60 }, rateLimit: { limit: 5, windowSeconds: 60, by: 'ip' } });
+    // A field the manifest does not know (from a newer transform) must be kept and still hashed canonically.
+    const unusual = { ...policy(), extra: { z: 1, a: [true] } } as unknown as ReturnType<typeof policy>;
+    for (const p of [usual, unusual]) {
+      const { manifest } = buildManifest({
+        serverReferenceManifest: { node: { [ID.create]: { workers: {}, filename: 'app/a.ts', exportedName: 'a' } }, edge: {} },
+        records: [{ file: 'app/a.ts', sourceSha256: 'x', actions: [record('app/a.ts', 'a', { policy: p })] }],
+        meta: { generator: { name: 'g', version: '1' }, nextVersion: '16', bundler: 'webpack', buildId: null, gitCommit: null, createdAt: 'now', encryptionKey: null },
+        config,
+      });
+      const entry = manifest.actions[0]!;
+      expect(entry.policy).toEqual(p);
+      expect(entry.policyDigest).toBe(`sha256:${createHash('sha256').update(referenceCanonicalString(p)!).digest('hex')}`);
+      expect(Buffer.from(canonicalBytes(manifest)).toString()).toBe(referenceCanonicalString(manifest));
+    }
+  });
+});
