@@ -33,6 +33,26 @@ function hoistedRefs(rscCode: string): Map<number, string> {
   return refs;
 }
 
+/** The messages of Next's SWC errors (`  x Server Actions cannot use \`this\`.`), without code frames. */
+function nextErrors(error: string): string[] {
+  return error.split('\n').filter((line) => /^\s*x /.test(line)).map((line) => line.trim());
+}
+
+describe('where Next rejects the input of an expected-failure fixture, it rejects our output the same way', () => {
+  for (const fixture of loadFixtures().filter((candidate) => candidate.expectsError && candidate.name !== 'error.unparseable-module')) {
+    test(fixture.name, async () => {
+      const result = transformFixture(fixture);
+      const filename = `/project/${fixture.options.filename}`;
+      for (const layer of layersFor(fixture)) {
+        const before = await nextTransform(fixture.code, filename, layer);
+        const after = await nextTransform(result.code, filename, layer);
+        expect(after.ok, layer).toBe(before.ok);
+        if (!before.ok && !after.ok) expect(nextErrors(after.error)).toEqual(nextErrors(before.error));
+      }
+    });
+  }
+});
+
 describe("Next's SWC server-actions transform accepts our output", () => {
   for (const fixture of fixtures) {
     test(`${fixture.name}: same result as for the input on ${layersFor(fixture).join(', ')}`, async () => {
@@ -42,9 +62,9 @@ describe("Next's SWC server-actions transform accepts our output", () => {
         const before = await nextTransform(fixture.code, filename, layer);
         const after = await nextTransform(result.code, filename, layer);
         if (!before.ok) {
-          // Forms Next rejects are left alone, so Next's own error must still appear.
+          // Forms Next rejects are left alone, so Next's own errors must all still appear.
           expect(after.ok, `${layer}: Next accepted output of input it rejects`).toBe(false);
-          if (!after.ok) expect(after.error.split('\n').find((line) => line.includes('x ')) ?? after.error).toBe(before.error.split('\n').find((line) => line.includes('x ')) ?? before.error);
+          if (!after.ok) expect(nextErrors(after.error)).toEqual(nextErrors(before.error));
           continue;
         }
         expect(after.ok ? '' : after.error, `${layer}: Next rejected our output`).toBe('');
