@@ -165,3 +165,13 @@ describe('SARIF validation in these tests', () => {
     expect(validateSarif({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x', informationUri: 'not a uri' } } }] }).valid).toBe(false);
   });
 });
+
+describe('manifest verify on an unsigned build', () => {
+  test('fails verification (exit 1) and says how to sign', async () => {
+    const { ctx } = memoryContext({ '.next/action-guard/manifest.json': canonicalString(BASE), 'pub.pem': generateSigningKeyPair().publicKeyPem });
+    const { code, stdout } = await run(['manifest', 'verify', '.next/action-guard', '--public-key', 'pub.pem'], ctx);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/VERIFICATION FAILED \(missing-envelope\)/);
+    expect(stdout).toMatch(/build with ACTION_GUARD_SIGNING_KEY set/);
+  });
+});

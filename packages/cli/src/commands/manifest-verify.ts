@@ -16,7 +16,7 @@ export interface VerifyOptions {
 /** What `manifest verify` returns. */
 export type VerifyManifestResult =
   | { ok: true; envelopeFile: string; manifestFile: string | null; keyid: string; actions: number; createdAt: string | null }
-  | { ok: false; envelopeFile: string; reason: VerifyFailure | 'manifest-mismatch'; message: string };
+  | { ok: false; envelopeFile: string; reason: VerifyFailure | 'manifest-mismatch' | 'missing-envelope'; message: string };
 
 // A value is key material when it is PEM or looks like base64 of PEM; anything else is a path.
 function looksLikeKey(value: string): boolean {
@@ -30,12 +30,16 @@ function looksLikeKey(value: string): boolean {
 export async function verifyManifest(options: VerifyOptions, ctx: CommandContext): Promise<VerifyManifestResult> {
   let envelopeFile = path.resolve(ctx.cwd, options.target ?? path.join(DEFAULT_MANIFEST_DIR, ENVELOPE_FILE));
   if (await isDirectory(ctx, envelopeFile)) envelopeFile = path.join(envelopeFile, ENVELOPE_FILE);
-  const envelopeText = await readText(
-    ctx,
-    envelopeFile,
-    'signed manifest envelope',
-    'build with ACTION_GUARD_SIGNING_KEY set (the build then writes .next/action-guard/manifest.dsse.json), or pass the envelope path',
-  );
+  // An unsigned build fails verification (exit 1) rather than counting as bad usage: it is what a CI gate must catch.
+  if (!(await exists(ctx, envelopeFile))) {
+    return {
+      ok: false,
+      envelopeFile,
+      reason: 'missing-envelope',
+      message: `there is no signed envelope at ${envelopeFile}: build with ACTION_GUARD_SIGNING_KEY set (the build then writes ${ENVELOPE_FILE} beside manifest.json), or pass the envelope's path`,
+    };
+  }
+  const envelopeText = await readText(ctx, envelopeFile, 'signed manifest envelope', 'pass the path of manifest.dsse.json');
   const publicKey = looksLikeKey(options.publicKey)
     ? options.publicKey
     : await readText(ctx, path.resolve(ctx.cwd, options.publicKey), 'public key file', 'pass the public-key PEM written by `action-guard signing-key generate`, or the PEM text itself');
