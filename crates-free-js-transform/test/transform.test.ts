@@ -136,3 +136,15 @@ describe('idempotence', () => {
     expect(result.actions.map((action) => action.guarded)).toEqual([true]);
   });
 });
+
+describe('inline refs never collide with export refs', () => {
+  test('a top-level inline action named like an export gets a suffix', () => {
+    const code = [
+      '"use server";',
+      '/** @requiresAuth */ async function run() { "use server"; }',
+      '/** @requiresAuth */ async function go() { return run(); }',
+      'export { go as run };',
+    ].join('\n');
+    expect(transform(code, options).actions.map((action) => action.ref).sort()).toEqual(['app/actions.ts#run', 'app/actions.ts#run#2']);
+  });
+});

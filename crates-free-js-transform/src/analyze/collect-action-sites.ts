@@ -330,8 +330,8 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
   }
 
   sites.sort((a, b) => a.offset - b.offset);
-  // Refs of inline actions must be unique: true duplicates get #2, #3 in source order.
-  const seen = new Map<string, number>();
+  // Refs of inline actions must be unique (also against export names): true duplicates get #2, #3 in source order.
+  const seen = new Map<string, number>(sites.filter((site) => site.kind === 'export').map((site) => [site.refName, 1]));
   for (const site of sites) {
     if (site.kind !== 'inline') continue;
     const count = (seen.get(site.refName) ?? 0) + 1;
