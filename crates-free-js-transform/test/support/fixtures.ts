@@ -121,9 +121,12 @@ export async function evaluateFixture(fixture: Fixture, calls: EvalCall[]): Prom
   const output = await importModule(toRunnableJs(result.code, fixture.sourcePath), `${fixture.name}.out`);
   const input = await importModule(toRunnableJs(fixture.code, fixture.sourcePath), `${fixture.name}.in`);
   const lines: string[] = [];
-  for (const name of Object.keys(input).sort()) {
-    if (typeof input[name] !== 'function') continue;
-    const before = describeFunction(input[name]);
+  for (const name of [...new Set([...Object.keys(input), ...Object.keys(output)])].sort()) {
+    if (!(name in output)) {
+      lines.push(`export ${name}: not exported any more (input: ${describeFunction(input[name])})`);
+      continue;
+    }
+    const before = name in input ? describeFunction(input[name]) : 'missing';
     const after = describeFunction(output[name]);
     lines.push(before === after ? `export ${name}: ${after} (as in the input)` : `export ${name}: ${after} (input: ${before})`);
   }
