@@ -1,59 +1,22 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { linkDependencies, NEXT_BIN } from './support/fixture-app.js';
+import {
+  anyFileContains,
+  BUILD_TIMEOUT_MS,
+  filesUnder,
+  linkDependencies,
+  nextBuild,
+  TEST_ENCRYPTION_KEY,
+  type Bundler,
+} from './support/fixture-app.js';
 
 // Real `next build`s of two small apps under test/fixtures, with Turbopack and with --webpack, one at a time.
 // Their node_modules are symlinks made by linkDependencies (support/fixture-app.ts).
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(here, 'fixtures');
-const BUILD_TIMEOUT_MS = 300_000;
-const ENCRYPTION_KEY = createHash('sha256').update('action-guard next fixture key').digest('base64');
-
-type Bundler = 'turbopack' | 'webpack';
-
-interface BuildResult {
-  code: number | null;
-  output: string;
-}
-
-/** Runs `next build` in `appDir` in its own process group, killed whole if it outlives the timeout. */
-function nextBuild(appDir: string, bundler: Bundler): Promise<BuildResult> {
-  rmSync(path.join(appDir, '.next'), { recursive: true, force: true });
-  const args = [NEXT_BIN, 'build', ...(bundler === 'webpack' ? ['--webpack'] : [])];
-  const child = spawn(process.execPath, args, {
-    cwd: appDir,
-    detached: true,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: ENCRYPTION_KEY, CI: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), BUILD_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-function filesUnder(dir: string, extension: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith(extension))
-    .map((file) => path.join(dir, file));
-}
-
-function anyFileContains(files: string[], text: string): boolean {
-  return files.some((file) => readFileSync(file, 'utf8').includes(text));
-}
-
 beforeAll(() => {
   for (const app of ['ok-app', 'broken-app']) linkDependencies(path.join(FIXTURES, app));
 });
@@ -81,7 +44,7 @@ describe.each<Bundler>(['turbopack', 'webpack'])('next build with %s', (bundler)
         ['app/actions.ts#saveNote', true],
         ['app/admin/actions.ts#clearCache', true],
       ]);
-      expect(output).not.toContain(ENCRYPTION_KEY);
+      expect(output).not.toContain(TEST_ENCRYPTION_KEY);
     },
     BUILD_TIMEOUT_MS + 10_000,
   );

@@ -1,4 +1,6 @@
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,4 +57,61 @@ export function linkDependencies(appDir: string, options: LinkOptions = {}): voi
     mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
     symlinkSync(target, path.join(modules, name), 'dir');
   }
+}
+
+/** The two bundlers `next build` can use. */
+export type Bundler = 'turbopack' | 'webpack';
+
+/** Bound of one `next build` (a cold webpack build on two shared cores takes a minute or two). */
+export const BUILD_TIMEOUT_MS = 300_000;
+
+/** A fixed, test-only NEXT_SERVER_ACTIONS_ENCRYPTION_KEY (base64 of 32 bytes), so no build warns about it. */
+export const TEST_ENCRYPTION_KEY = createHash('sha256').update('action-guard next fixture key').digest('base64');
+
+/** What one `next build` printed and how it ended. */
+export interface BuildResult {
+  /** Exit code (null when killed at the timeout). */
+  code: number | null;
+  /** stdout and stderr, interleaved. */
+  output: string;
+}
+
+/**
+ * Runs `next build` for `bundler` in `appDir` with the `next` that the app resolves, in its own process group
+ * that is killed whole at the timeout. Next 16 defaults to Turbopack (`--webpack` opts out); 15.5 to webpack.
+ */
+export function nextBuild(appDir: string, bundler: Bundler): Promise<BuildResult> {
+  rmSync(path.join(appDir, '.next'), { recursive: true, force: true });
+  const nextDir = path.dirname(createRequire(path.join(appDir, 'package.json')).resolve('next/package.json'));
+  const major = Number((JSON.parse(readFileSync(path.join(nextDir, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0]);
+  const flags = major >= 16 ? (bundler === 'webpack' ? ['--webpack'] : []) : bundler === 'turbopack' ? ['--turbopack'] : [];
+  const child = spawn(process.execPath, [path.join(nextDir, 'dist/bin/next'), 'build', ...flags], {
+    cwd: appDir,
+    detached: true,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), BUILD_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** Every file under `dir` whose name ends with `extension`. */
+export function filesUnder(dir: string, extension: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith(extension))
+    .map((file) => path.join(dir, file));
+}
+
+/** Whether any of `files` contains `text`. */
+export function anyFileContains(files: string[], text: string): boolean {
+  return files.some((file) => readFileSync(file, 'utf8').includes(text));
 }
