@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { formatFinding } from '@action-guard/manifest';
 import pkg from '../package.json' with { type: 'json' };
 import type { Format } from './command.js';
 import { defaultContext, type CommandContext } from './context.js';
@@ -97,6 +96,3 @@ export async function runCli(argv: readonly string[], io: CliIo, context: Partia
     return 2;
   }
 }
-
-/** Re-exported so callers that print manifest findings use the same layout as the CLI. */
-export { formatFinding };

@@ -26,6 +26,9 @@ const PROJECT = {
   'app/page.tsx': 'export default function Page() { return null; }\n',
   'node_modules/some-lib/actions.js': '"use server";\nexport async function ignored() {}\n',
   '.next/server/app/chunk.js': '"use server";\nexport async function alsoIgnored() {}\n',
+  // A dist directory renamed with `distDir: 'build'` is recognised by its build manifest.
+  'build/build-manifest.json': '{}',
+  'build/server/app/page.js': '"use server";\nexport async function compiled() {}\n',
 };
 
 describe('audit', () => {

@@ -34,11 +34,17 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 const USE_SERVER = /['"]use server['"]/;
 
+// A Next dist directory can be renamed (`distDir: 'build'`); it always holds a build manifest. Its compiled chunks
+// may still contain the directive text, so it must never be analysed as app code.
+const DIST_MARKERS = new Set(['BUILD_ID', 'build-manifest.json', 'app-build-manifest.json']);
+
+// Reads the real file system: the transform and config loading do too, so audit needs a real project on disk.
 async function collectCandidates(root: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 64) return;
     const entries = await nodeFs.readdir(dir, { withFileTypes: true });
+    if (depth > 0 && entries.some((e) => e.isFile() && DIST_MARKERS.has(e.name))) return;
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
