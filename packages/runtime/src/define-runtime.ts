@@ -13,7 +13,7 @@ import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore } from './stores/memory-store.js';
 import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
-import type { ActionMeta, CallOutcome, GuardEvent, GuardStore, Session } from './types.js';
+import type { ActionMeta, CallOutcome, ClaimResult, GuardEvent, GuardStore, RateLimitDecision, Session } from './types.js';
 
 /** What an app passes to `defineRuntime()`. */
 export interface RuntimeOptions<TSession extends Session = Session> {
@@ -322,28 +322,45 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         session = resolvedSession;
       }
 
-      // 2. Rate limit, before authentication so that denied calls count too.
-      if (policy.rateLimit !== null) {
-        const { limit, windowSeconds, by } = policy.rateLimit;
-        const subject =
-          by === 'global' ? 'global' : by === 'user' && session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
-        let decision;
+      // 2. Rate limit, before authentication so that denied calls count too. For an action that also has an
+      // idempotency key (and no @authorize, which must never run for a limited caller) the check is deferred into
+      // the claim's store round trip; every denial on the way consumes the limit first (`refuse`), so callers get
+      // exactly the answers of the SPEC order, with one round trip fewer.
+      let rateLimitPending = policy.rateLimit !== null;
+      const rateLimitKey = async (): Promise<string> => {
+        const by = policy.rateLimit!.by;
+        const subject = by === 'global' ? 'global' : by === 'user' && session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
+        return `${action}|${subject}`;
+      };
+      const rateLimitStoreFailed = (error: unknown): void => {
+        const allowed = resolved.rateLimitOnStoreError === 'allow';
+        emit({ type: 'store-error', action, concern: 'rate-limit', decision: allowed ? 'allowed' : 'denied', message: errorMessage(error) });
+        if (!allowed) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
+      };
+      const applyRateLimit = async (): Promise<void> => {
+        rateLimitPending = false;
+        const { limit, windowSeconds } = policy.rateLimit!;
+        let decision: RateLimitDecision = { allowed: true, retryAfter: 0 };
         try {
-          decision = await store.rateLimit(`${action}|${subject}`, limit, windowSeconds * 1000);
+          decision = await store.rateLimit(await rateLimitKey(), limit, windowSeconds * 1000);
         } catch (error) {
-          const allowed = resolved.rateLimitOnStoreError === 'allow';
-          emit({ type: 'store-error', action, concern: 'rate-limit', decision: allowed ? 'allowed' : 'denied', message: errorMessage(error) });
-          if (!allowed) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
-          decision = { allowed: true, retryAfter: 0 };
+          rateLimitStoreFailed(error);
         }
         if (!decision.allowed) deny('RATE_LIMITED', { retryAfter: decision.retryAfter });
-      }
+      };
+      const mergeWithClaim =
+        rateLimitPending && policy.dedupe !== null && meta.authorize === null && typeof store.rateLimitAndClaim === 'function';
+      if (rateLimitPending && !mergeWithClaim) await applyRateLimit();
+      const refuse = async (code: FailureCode, details?: FailureDetails): Promise<never> => {
+        if (rateLimitPending) await applyRateLimit();
+        return deny(code, details);
+      };
 
       // 3. Authentication and 4. roles.
-      if (policy.auth === 'required' && session === null) deny('UNAUTHENTICATED');
+      if (policy.auth === 'required' && session === null) await refuse('UNAUTHENTICATED');
       if (policy.roles.length > 0) {
         const held = session?.roles ?? [];
-        if (!policy.roles.some((role) => held.includes(role))) deny('FORBIDDEN');
+        if (!policy.roles.some((role) => held.includes(role))) await refuse('FORBIDDEN');
       }
 
       // 5. Input and validation.
@@ -351,14 +368,16 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       try {
         rawInput = extractInput(args);
       } catch (error) {
-        if (error instanceof ForbiddenFieldError) deny('INVALID_INPUT', { fieldErrors: {}, formErrors: [`Field "${error.field}" is not allowed.`] });
-        throw error;
+        if (!(error instanceof ForbiddenFieldError)) throw error;
+        return await refuse('INVALID_INPUT', { fieldErrors: {}, formErrors: [`Field "${error.field}" is not allowed.`] });
       }
       const schema: StandardSchemaV1 | null = meta.schema === null ? null : meta.schema();
       let input = rawInput;
       if (schema !== null) {
         const outcome = await validateInput(schema, rawInput);
-        if (!outcome.ok) deny('INVALID_INPUT', { fieldErrors: outcome.errors.fieldErrors, formErrors: outcome.errors.formErrors });
+        if (!outcome.ok) {
+          return await refuse('INVALID_INPUT', { fieldErrors: outcome.errors.fieldErrors, formErrors: outcome.errors.formErrors });
+        }
         input = outcome.value;
       }
 
@@ -381,7 +400,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
             source === 'header'
               ? (await readHeaders()).get(name ?? '')
               : (rawInput as Record<string, unknown> | null | undefined)?.[name ?? ''];
-          if (typeof raw !== 'string' || raw.trim() === '') deny('IDEMPOTENCY_KEY_REQUIRED');
+          if (typeof raw !== 'string' || raw.trim() === '') return await refuse('IDEMPOTENCY_KEY_REQUIRED');
           key = await sha256Hex(raw);
         }
         const principal = session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
@@ -389,10 +408,19 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const ttlMs = ttlSeconds * 1000;
         const deadline = Date.now() + resolved.waitMs;
         for (let delay = 10; ; delay = Math.min(delay * 1.5, 200)) {
-          let state;
+          let state: ClaimResult;
           try {
-            state = await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
+            if (rateLimitPending) {
+              rateLimitPending = false;
+              const { limit, windowSeconds } = policy.rateLimit!;
+              const both = await store.rateLimitAndClaim!(await rateLimitKey(), limit, windowSeconds * 1000, storeKey, fingerprint, resolved.leaseMs, ttlMs);
+              if (both.claim === null) deny('RATE_LIMITED', { retryAfter: both.rateLimit.retryAfter });
+              state = both.claim;
+            } else {
+              state = await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
+            }
           } catch (error) {
+            if (error instanceof Denial) throw error;
             // Fail closed: without a claim nothing guarantees the body runs only once.
             emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
             deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');

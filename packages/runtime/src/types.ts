@@ -150,4 +150,22 @@ export interface GuardStore {
   complete(key: string, token: string, result: string, ttlMs: number): Promise<boolean>;
   /** Drops the claim held by `token` (after a throw), so a retry can run; a no-op if the token lost the key. */
   release(key: string, token: string): Promise<void>;
+  /**
+   * Optional: `rateLimit()` then, only if allowed, `claim()`, as one atomic operation (one round trip for Redis).
+   * The guard uses it for actions with both a rate limit and an idempotency key.
+   */
+  rateLimitAndClaim?(
+    rateKey: string,
+    limit: number,
+    windowMs: number,
+    claimKey: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+  ): Promise<RateLimitedClaim>;
 }
+
+/** Result of `rateLimitAndClaim`: no claim is attempted for a rate-limited call. */
+export type RateLimitedClaim =
+  | { rateLimit: RateLimitDecision & { allowed: false }; claim: null }
+  | { rateLimit: RateLimitDecision & { allowed: true }; claim: ClaimResult };

@@ -22,7 +22,8 @@ const stores: [string, () => GuardStore][] = [
     'the Redis store',
     () => {
       // A fresh prefix per test keeps tests independent on the shared server.
-      const store = redisStore({ url: redis.url, prefix: `t${crypto.randomUUID()}:` });
+      // Generous timeouts: these tests are about semantics, not outages, and CI machines are busy.
+      const store = redisStore({ url: redis.url, prefix: `t${crypto.randomUUID()}:`, commandTimeoutMs: 5_000, connectTimeoutMs: 10_000 });
       opened.push(store);
       return store;
     },

@@ -158,3 +158,70 @@ describe('client IP for by:ip limits', () => {
     expect(codeOf(await runtime.guard(byIp, [], async () => 'ok'))).toBe('RATE_LIMITED');
   });
 });
+
+describe('a rate-limited action with an idempotency key', () => {
+  const action = meta({
+    policy: {
+      rateLimit: { limit: 2, windowSeconds: 60, by: 'user' },
+      dedupe: { source: 'input', name: null, ttlSeconds: 60 },
+    },
+  });
+
+  function countingStore() {
+    const inner = memoryStore();
+    const calls: string[] = [];
+    const store: GuardStore = {
+      kind: 'counting',
+      rateLimit: (...args) => (calls.push('rateLimit'), inner.rateLimit(...args)),
+      claim: (...args) => (calls.push('claim'), inner.claim(...args)),
+      complete: (...args) => (calls.push('complete'), inner.complete(...args)),
+      release: (...args) => (calls.push('release'), inner.release(...args)),
+      rateLimitAndClaim: (...args) => (calls.push('rateLimitAndClaim'), inner.rateLimitAndClaim!(...args)),
+    };
+    return { store, calls };
+  }
+
+  test('checks the limit and claims the key in one store operation, then stores the result: two in all', async () => {
+    const { store, calls } = countingStore();
+    const runtime = defineRuntime({ session: () => alice, store, headers: () => new Headers(), tracing: false });
+    expect(await runtime.guard(action, [{ n: 1 }], async () => 'ran')).toBe('ran');
+    expect(calls).toEqual(['rateLimitAndClaim', 'complete']);
+  });
+
+  test('still counts calls denied before the claim, and answers RATE_LIMITED as the SPEC order would', async () => {
+    const { store, calls } = countingStore();
+    let session: Session | null = null;
+    const runtime = defineRuntime({
+      session: () => session,
+      store,
+      headers: () => new Headers({ 'x-action-guard-client-ip': '203.0.113.1' }),
+      tracing: false,
+    });
+    const codes = [];
+    for (let call = 0; call < 3; call++) codes.push(codeOf(await runtime.guard(action, [{ n: call }], async () => 'ran')));
+    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    expect(calls).toEqual(['rateLimit', 'rateLimit', 'rateLimit']);
+    session = alice;
+    const body = vi.fn(async () => 'ran');
+    expect(await runtime.guard(action, [{ n: 9 }], body)).toBe('ran');
+    expect(await runtime.guard(action, [{ n: 10 }], body)).toBe('ran');
+    expect(codeOf(await runtime.guard(action, [{ n: 11 }], body))).toBe('RATE_LIMITED');
+    expect(body).toHaveBeenCalledTimes(2);
+  });
+
+  test('makes no claim for a call over the limit, so the same input runs once the window allows it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const runtime = defineRuntime({ session: () => alice, headers: () => new Headers(), tracing: false });
+      const body = vi.fn(async () => 'ran');
+      await runtime.guard(action, [{ n: 1 }], body);
+      await runtime.guard(action, [{ n: 2 }], body);
+      expect(codeOf(await runtime.guard(action, [{ n: 3 }], body))).toBe('RATE_LIMITED');
+      vi.setSystemTime(Date.now() + 31_000);
+      expect(await runtime.guard(action, [{ n: 3 }], body)).toBe('ran');
+      expect(body).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { ClaimResult, GuardStore, RateLimitDecision } from '../types.js';
+import type { ClaimResult, GuardStore, RateLimitDecision, RateLimitedClaim } from '../types.js';
 
 /** Options of `memoryStore()`. */
 export interface MemoryStoreOptions {
@@ -122,7 +122,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // A pending claim whose lease is still running must not be dropped: that would let its key run twice.
   const claims = new BoundedMap<ClaimEntry>(generationSize, (entry, now) => entry.state === 'pending' && entry.leaseUntil > now);
 
-  return {
+  const store: MemoryStore = {
     kind: 'memory',
     size: () => buckets.size + claims.size,
 
@@ -168,5 +168,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const entry = claims.get(key, Date.now());
       if (entry !== undefined && entry.token === token) claims.delete(key);
     },
+
+    // Each half is atomic on its own, which is all correctness needs (they touch different keys); Redis merges them
+    // only to save a round trip.
+    async rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs): Promise<RateLimitedClaim> {
+      const decision = await store.rateLimit(rateKey, limit, windowMs);
+      if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
+      return { rateLimit: { allowed: true, retryAfter: 0 }, claim: await store.claim(claimKey, fingerprint, leaseMs, ttlMs) };
+    },
   };
+  return store;
 }

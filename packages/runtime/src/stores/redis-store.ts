@@ -1,4 +1,4 @@
-import type { ClaimResult, GuardStore, RateLimitDecision } from '../types.js';
+import type { ClaimResult, GuardStore, RateLimitDecision, RateLimitedClaim } from '../types.js';
 
 /**
  * The part of a node-redis v5 client the store uses. Any connected `createClient()` result satisfies it.
@@ -46,31 +46,49 @@ export interface RedisStore extends GuardStore {
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-// GCRA: one key holding the theoretical arrival time; a burst of `limit` per window.
-const RATE_LIMIT_SCRIPT = `${NOW_MS}
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local interval = window / limit
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local nextTat = tat + interval
-local allowAt = nextTat - window
-if allowAt > now then return {0, math.ceil(allowAt - now)} end
-redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
-return {1, 0}`;
+// GCRA: one key holding the theoretical arrival time; a burst of \`limit\` per window. Returns allowed (1/0) and
+// the milliseconds until the next call would be allowed.
+const RATE_LIMIT_FN = `local function rate_limit(key, limit, window)
+  local interval = window / limit
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local nextTat = tat + interval
+  local allowAt = nextTat - window
+  if allowAt > now then return 0, math.ceil(allowAt - now) end
+  redis.call('SET', key, string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
+  return 1, 0
+end`;
 
 // Claim: a hash {fp, state, token, lease, result}. A pending claim whose lease ran out (its holder crashed or
 // hangs) can be taken over with the same fingerprint; the fresh token fences the old holder out (see COMPLETE).
+const CLAIM_FN = `local function claim(key, fp, lease, ttl, token)
+  local e = redis.call('HMGET', key, 'fp', 'state', 'lease', 'result')
+  if e[1] then
+    if e[2] == 'done' then return {'done', e[1], e[4] or ''} end
+    if tonumber(e[3]) > now or e[1] ~= fp then return {'pending', e[1]} end
+  end
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'fp', fp, 'state', 'pending', 'token', token, 'lease', now + lease)
+  redis.call('PEXPIRE', key, math.max(lease, ttl))
+  return {'claimed', token}
+end`;
+
+const RATE_LIMIT_SCRIPT = `${NOW_MS}
+${RATE_LIMIT_FN}
+local allowed, wait = rate_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return {allowed, wait}`;
+
 const CLAIM_SCRIPT = `${NOW_MS}
-local e = redis.call('HMGET', KEYS[1], 'fp', 'state', 'lease', 'result')
-if e[1] then
-  if e[2] == 'done' then return {'done', e[1], e[4] or ''} end
-  if tonumber(e[3]) > now or e[1] ~= ARGV[1] then return {'pending', e[1]} end
-end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'pending', 'token', ARGV[4], 'lease', now + tonumber(ARGV[2]))
-redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
-return {'claimed', ARGV[4]}`;
+${CLAIM_FN}
+return claim(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])`;
+
+// Both checks of a rate-limited idempotent action in one round trip: no claim is made for a limited call.
+const RATE_LIMIT_AND_CLAIM_SCRIPT = `${NOW_MS}
+${RATE_LIMIT_FN}
+${CLAIM_FN}
+local allowed, wait = rate_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+if allowed == 0 then return {'limited', wait} end
+return claim(KEYS[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])`;
 
 // Fencing: only the holder of the current token may store a result, so a late finisher of an expired claim
 // can never overwrite the result of the run that took the key over.
@@ -87,7 +105,10 @@ export class StoreTimeoutError extends Error {
   override name = 'StoreTimeoutError';
 }
 
-/** Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. */
+/**
+ * Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. (Keys of one
+ * call live under one prefix; Redis Cluster is not supported, since the combined check touches two keys.)
+ */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const valid = ['url', 'client', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs'];
   for (const key of Object.keys(options ?? {})) {
@@ -119,8 +140,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return clientPromise;
   }
 
+  // Loading the client library is local work, so it is kept out of the connect timeout (a cold start on a busy
+  // machine can take longer than a healthy TCP connect ever does).
+  let redisModule: Promise<typeof import('redis')> | null = null;
+  const loadRedis = (): Promise<typeof import('redis')> => {
+    redisModule ??= import('redis');
+    redisModule.catch(() => (redisModule = null));
+    return redisModule;
+  };
+
   async function connect(url: string): Promise<RedisScriptClient> {
-    const { createClient } = await import('redis');
+    const { createClient } = await loadRedis();
     const client = createClient({
       url,
       // Fail fast while disconnected instead of queueing: the guard turns the failure into an explicit decision.
@@ -144,6 +174,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   const shas = new Map<string, Promise<string>>();
   async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    if (options.url !== undefined) await loadRedis();
     const client = await withTimeout(getClient(), connectTimeoutMs);
     let sha = shas.get(script);
     if (sha === undefined) {
@@ -173,10 +204,21 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
     async claim(key, fingerprint, leaseMs, ttlMs): Promise<ClaimResult> {
       const token = crypto.randomUUID();
-      const reply = (await run(CLAIM_SCRIPT, [prefix + 'idem:' + key], [fingerprint, String(leaseMs), String(ttlMs), token])) as string[];
-      if (reply[0] === 'claimed') return { status: 'claimed', token: String(reply[1]) };
-      if (reply[0] === 'done') return { status: 'done', fingerprint: String(reply[1]), result: String(reply[2] ?? '') };
-      return { status: 'pending', fingerprint: String(reply[1]) };
+      const reply = (await run(CLAIM_SCRIPT, [prefix + 'idem:' + key], [fingerprint, String(leaseMs), String(ttlMs), token])) as unknown[];
+      return toClaimResult(reply);
+    },
+
+    async rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs): Promise<RateLimitedClaim> {
+      const token = crypto.randomUUID();
+      const reply = (await run(
+        RATE_LIMIT_AND_CLAIM_SCRIPT,
+        [prefix + 'rl:' + rateKey, prefix + 'idem:' + claimKey],
+        [String(limit), String(windowMs), fingerprint, String(leaseMs), String(ttlMs), token],
+      )) as unknown[];
+      if (reply[0] === 'limited') {
+        return { rateLimit: { allowed: false, retryAfter: Math.max(1, Math.ceil(Number(reply[1]) / 1000)) }, claim: null };
+      }
+      return { rateLimit: { allowed: true, retryAfter: 0 }, claim: toClaimResult(reply) };
     },
 
     async complete(key, token, result, ttlMs): Promise<boolean> {
@@ -194,6 +236,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (client !== null) await client.close();
     },
   };
+}
+
+function toClaimResult(reply: unknown[]): ClaimResult {
+  if (reply[0] === 'claimed') return { status: 'claimed', token: String(reply[1]) };
+  if (reply[0] === 'done') return { status: 'done', fingerprint: String(reply[1]), result: String(reply[2] ?? '') };
+  return { status: 'pending', fingerprint: String(reply[1]) };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
