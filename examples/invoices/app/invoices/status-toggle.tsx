@@ -1,7 +1,7 @@
 'use client';
 
 import { isActionFailure } from '@action-guard/runtime/client';
-import { useState, useTransition } from 'react';
+import { useEffect, useState, useTransition } from 'react';
 import { setInvoiceStatus } from './actions';
 import type { InvoiceStatus } from '@/lib/invoices';
 
@@ -12,13 +12,18 @@ import type { InvoiceStatus } from '@/lib/invoices';
 export function StatusToggle({ invoiceId, status }: { invoiceId: number; status: InvoiceStatus }) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  // The call needs JavaScript (it is not a form), so the button stays disabled until the page has hydrated
+  // instead of doing nothing when pressed in a browser without scripts.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const next: InvoiceStatus = status === 'paid' ? 'open' : 'paid';
   return (
     <span className="toggle">
       <button
         type="button"
         className="button button-small button-secondary"
-        disabled={pending}
+        disabled={pending || !hydrated}
+        title={hydrated ? undefined : 'Needs JavaScript'}
         aria-busy={pending}
         onClick={() =>
           startTransition(async () => {
