@@ -90,6 +90,42 @@ describe('audit', () => {
     expect(stdout).toMatch(/^\| app\/posts\/actions\.ts#createPost \| required \|/m);
   });
 
+  test('adds what only a build can tell from the last build’s manifest, for actions still in the source', async () => {
+    const entry = (ref: string, extra: object) => ({
+      id: `40${ref.length.toString(16).padStart(40, '0')}`, ref, file: ref.split('#')[0], exportName: ref.split('#')[1], kind: 'export',
+      location: null, policy: null, policyDigest: null, workers: [], runtimes: ['node'], referencedByClient: true, guarded: true, ...extra,
+    });
+    const manifest = {
+      schemaVersion: 1, createdAt: '2026-11-22T00:00:00.000Z',
+      actions: [
+        entry('app/posts/actions.ts#createPost', { referencedByClient: false }),
+        entry('app/admin/actions.ts#purgeCache', { guarded: false }), // guarded in the source since: stale
+        entry('app/gone.ts#removed', { referencedByClient: false }), // no longer in the source: stale
+        entry('node_modules/lib/actions.js#leak', { guarded: false, referencedByClient: false }),
+      ],
+    };
+    const root = tempProject({ ...PROJECT, '.next/action-guard/manifest.json': JSON.stringify(manifest) });
+    const result = await audit({}, defaultContext({ cwd: root }));
+    expect(result.manifestFile).toBe(`${root}/.next/action-guard/manifest.json`);
+    expect(result.manifestFindings.map((f) => `${f.severity} ${f.code} ${f.ref} ${f.file}:${f.line ?? '-'}`)).toEqual([
+      'warning AG304 app/posts/actions.ts#createPost app/posts/actions.ts:9',
+      'error AG301 node_modules/lib/actions.js#leak node_modules/lib/actions.js:-',
+    ]);
+    const { stdout } = await run(['audit', '--cwd', root]);
+    expect(stdout).toMatch(/From the last build \(.*manifest\.json\):/);
+    expect(stdout).toMatch(/app\/posts\/actions\.ts:9:\d+ warning AG304 unreferenced-action/);
+    const sarif = JSON.parse((await run(['audit', '--cwd', root, '--format', 'sarif'])).stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
+    expect(validateSarif(sarif).valid).toBe(true);
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toContain('AG304');
+
+    const quiet = tempProject({
+      ...PROJECT,
+      'action-guard.config.json': JSON.stringify({ checks: { 'unreferenced-action': 'off' } }),
+      '.next/action-guard/manifest.json': JSON.stringify(manifest),
+    });
+    expect((await audit({}, defaultContext({ cwd: quiet }))).manifestFindings.map((f) => f.code)).toEqual(['AG301']);
+  });
+
   test('exits 2 and names the config file and the bad key when the config is invalid', async () => {
     const root = tempProject({ ...PROJECT, 'action-guard.config.json': JSON.stringify({ rulez: {} }) });
     const { code, stderr } = await run(['audit', '--cwd', root]);

@@ -1,6 +1,7 @@
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, toTransformOptions } from '@action-guard/config';
+import { createFinding, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { formatDiagnostic, transform, type ActionRecord, type Diagnostic } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -23,6 +24,13 @@ export interface AuditResult {
   files: string[];
   actions: ActionRecord[];
   diagnostics: Diagnostic[];
+  /** The last build's manifest that `manifestFindings` come from, when `.next/action-guard/manifest.json` exists. */
+  manifestFile: string | null;
+  /**
+   * What only a build can tell, read from the last build's manifest and limited to actions still in the source:
+   * registered actions no client code references (AG304) and registered actions nothing guards (AG301).
+   */
+  manifestFindings: Finding[];
   errors: number;
   warnings: number;
 }
@@ -56,6 +64,49 @@ async function collectCandidates(root: string): Promise<string[]> {
   return found;
 }
 
+async function readLastManifest(root: string): Promise<{ file: string; manifest: ActionManifest } | null> {
+  const file = path.join(root, '.next', 'action-guard', MANIFEST_FILE);
+  try {
+    return { file, manifest: parseManifest(await nodeFs.readFile(file, 'utf8')) };
+  } catch {
+    return null; // no build yet, or not a manifest: the source findings stand on their own
+  }
+}
+
+/**
+ * Findings only a build can produce, taken from the last build's manifest, graded by the same `checks` the build
+ * uses. An entry whose action has since left the source, or has since been guarded, is stale and skipped.
+ */
+function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[], checks: Record<string, string>): Finding[] {
+  const current = new Map(actions.map((a) => [a.ref, a]));
+  const findings: Finding[] = [];
+  const add = (name: 'unguarded-action' | 'unreferenced-action', fallback: 'error' | 'warning', details: Parameters<typeof createFinding>[2]) => {
+    const configured = checks[name];
+    if (configured === 'off') return;
+    findings.push(createFinding(name, configured === 'error' ? 'error' : configured === 'warn' ? 'warning' : fallback, details));
+  };
+  for (const entry of manifest.actions) {
+    const source = current.get(entry.ref);
+    const where = source ? { file: source.file, line: source.loc.line, column: source.loc.column + 1 } : { file: entry.file };
+    if (!entry.guarded && !source?.guarded) {
+      add('unguarded-action', 'error', {
+        ...where,
+        ref: entry.ref,
+        message: `the last build registered ${entry.ref} (id ${entry.id}) without a guard`,
+        fix: source ? 'fix the action-guard errors reported for this file, then rebuild' : 'call it from a guarded action of your own instead of importing it into the app, then rebuild',
+      });
+    } else if (source && entry.kind === 'export' && !entry.referencedByClient) {
+      add('unreferenced-action', 'warning', {
+        ...where,
+        ref: entry.ref,
+        message: `${entry.ref} is registered and callable by id, but no client JavaScript of the last build references it (vercel/next.js#63804)`,
+        fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
+      });
+    }
+  }
+  return findings;
+}
+
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 
@@ -85,14 +136,19 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   }
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   diagnostics.sort(byPosition);
+  const last = await readLastManifest(config.root);
+  const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config.checks) : [];
+  const all = [...diagnostics, ...manifestFindings];
   return {
     root: config.root,
     configFile: config.configFile,
     files,
     actions,
     diagnostics,
-    errors: diagnostics.filter((d) => d.severity === 'error').length,
-    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+    manifestFile: last?.file ?? null,
+    manifestFindings,
+    errors: all.filter((d) => d.severity === 'error').length,
+    warnings: all.filter((d) => d.severity === 'warning').length,
   };
 }
 
@@ -118,24 +174,26 @@ export const command: CommandModule<AuditResult> = {
     table: (result) =>
       [
         ...result.diagnostics.map((d) => `${formatDiagnostic(d)}\n`),
+        ...(result.manifestFindings.length ? [`From the last build (${result.manifestFile}):\n`] : []),
+        ...result.manifestFindings.map((f) => `${formatFinding(f)}\n`),
         result.actions.length ? renderTable(result.actions, ACTION_COLUMNS) : 'No Server Actions found.',
         '',
         summary(result),
       ].join('\n'),
     json: (result) => JSON.stringify(result, null, 2),
-    sarif: (result) => JSON.stringify(toSarif(result.diagnostics, result.root), null, 2),
+    sarif: (result) => JSON.stringify(toSarif([...result.diagnostics, ...result.manifestFindings], result.root), null, 2),
     markdown: (result) =>
       [
         `### action-guard audit`,
         '',
         `**${summary(result)}**`,
         '',
-        ...(result.diagnostics.length
+        ...(result.diagnostics.length + result.manifestFindings.length
           ? [
-              renderMarkdownTable(result.diagnostics, [
+              renderMarkdownTable<Diagnostic | Finding>([...result.diagnostics, ...result.manifestFindings], [
                 { header: 'severity', cell: (d) => d.severity },
                 { header: 'code', cell: (d) => `${d.code} ${d.name}` },
-                { header: 'where', cell: (d) => `${d.file}:${d.line}:${d.column}` },
+                { header: 'where', cell: (d) => (d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''}` : '-') },
                 { header: 'message', cell: (d) => d.message },
                 { header: 'fix', cell: (d) => d.fix },
               ]),
