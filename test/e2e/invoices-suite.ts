@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isActionFailure } from '@action-guard/runtime/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -11,7 +13,7 @@ import {
   startInvoices,
   type InvoicesInstance,
 } from '../support/invoices-app.js';
-import { assertBuildSucceeded, buildNextApp, WORKSPACE_ROOT, type Bundler } from '../support/next-app.js';
+import { assertBuildSucceeded, buildNextApp, readServerReferences, WORKSPACE_ROOT, type Bundler } from '../support/next-app.js';
 import { defineBrowserTests } from './browser-suite.js';
 import { defineNoJsFormTests } from './no-js-suite.js';
 import { defineSharedStoreTests } from './shared-store-suite.js';
@@ -34,6 +36,50 @@ export function defineInvoicesSuite(bundler: Bundler): void {
     beforeAll(async () => {
       const build = await buildNextApp({ appDir: INVOICES_DIR, bundler, cacheInputs: PACKAGE_OUTPUTS });
       assertBuildSucceeded(build, `examples/invoices (${bundler})`);
+    });
+
+    describe('the action manifest written by the build', () => {
+      interface ManifestAction {
+        id: string;
+        ref: string;
+        guarded: boolean;
+        policy: { auth: string; roles: string[]; fromRules: string[]; dedupe: unknown; rateLimit: unknown } | null;
+      }
+      const readManifest = () =>
+        JSON.parse(readFileSync(join(INVOICES_DIR, '.next/action-guard/manifest.json'), 'utf8')) as {
+          bundler: string;
+          actions: ManifestAction[];
+        };
+      const byRef = (ref: string) => readManifest().actions.find((a) => a.ref === ref);
+
+      test("lists every action Next registered exactly once, guarded, under Next's own id", () => {
+        const manifest = readManifest();
+        expect(manifest.bundler).toBe(bundler);
+        const nextIds = [...new Set(readServerReferences(INVOICES_DIR).map((e) => e.id))].sort();
+        expect(manifest.actions.map((a) => a.id).sort()).toEqual(nextIds);
+        expect(manifest.actions.filter((a) => !a.guarded).map((a) => a.ref)).toEqual([]);
+      });
+
+      test('records the admin directory rule as a floor of an action that has no tag of its own', () => {
+        expect(byRef('app/admin/actions.ts#changeUserRole')?.policy).toMatchObject({
+          auth: 'required',
+          roles: ['admin'],
+          fromRules: ['app/admin/**'],
+        });
+      });
+
+      test('records the idempotency and rate-limit policies the suite exercises', () => {
+        expect(byRef('app/invoices/actions.ts#recordPayment')?.policy?.dedupe).toEqual({
+          source: 'key',
+          name: 'idempotencyKey',
+          ttlSeconds: 24 * 60 * 60,
+        });
+        expect(byRef('app/newsletter/actions.ts#subscribe')?.policy).toMatchObject({
+          auth: 'public',
+          rateLimit: { limit: 3, windowSeconds: 60, by: 'ip' },
+        });
+        expect(byRef('app/feedback/actions.ts#sendFeedback')?.policy?.rateLimit).toEqual({ limit: 3, windowSeconds: 60, by: 'user' });
+      });
     });
 
     describe('who may call an action', () => {

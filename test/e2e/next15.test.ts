@@ -1,10 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActionClient, type ActionClient } from '../support/action-client.js';
 import { expectFailure } from '../support/invoices-app.js';
 import {
+  BUNDLERS,
   WORKSPACE_ROOT,
   assertBuildSucceeded,
   buildNextApp,
@@ -27,9 +28,6 @@ const PACKAGES = ['crates-free-js-transform', 'packages/config', 'packages/manif
 describe(`a slim app on next@${NEXT_15} (installed from the registry, our packages as file: tarballs)`, () => {
   let workDir: string;
   let appDir: string;
-  let build: BuildResult;
-  let server: NextServer;
-  let client: ActionClient;
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'ag-e2e-next15-'));
@@ -68,39 +66,59 @@ describe(`a slim app on next@${NEXT_15} (installed from the registry, our packag
       timeoutMs: 480_000,
     });
     if (installed.exitCode !== 0) throw new Error(`npm install failed:\n${installed.output}`);
-    build = await buildNextApp({ appDir, bundler: 'webpack' });
-    assertBuildSucceeded(build, `next ${NEXT_15} app (webpack)`);
-    server = await startNextServer({ appDir });
-    client = createActionClient(server.url, appDir);
   });
 
-  afterAll(async () => {
-    await server?.stop();
+  afterAll(() => {
     if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   });
 
-  const addNote = (text: string, headers: Record<string, string> = {}) => {
-    const data = new FormData();
-    data.append('text', text);
-    return client.call(findActionId(appDir, 'app/actions.js', 'addNote'), [data], { path: '/', headers });
-  };
-
-  test('resolves next 15.5 and our packages from the install, not from the monorepo', () => {
+  test('resolves next 15.5 from the install, not from the monorepo', () => {
     expect(nextVersion(appDir)).toBe(NEXT_15);
-    expect(build.output).toContain(`Next.js ${NEXT_15}`);
   });
 
-  test('answers UNAUTHENTICATED to a caller without a session', async () => {
-    expectFailure(await addNote('hello'), 'UNAUTHENTICATED');
-  });
+  // 15.5 builds with webpack by default; `--turbopack` uses the older rules syntax (named conditions).
+  describe.each(BUNDLERS)('built with %s', (bundler) => {
+    let build: BuildResult;
+    let server: NextServer;
+    let client: ActionClient;
 
-  test('answers INVALID_INPUT with the field error for an empty note', async () => {
-    const failure = expectFailure(await addNote('   ', { cookie: 'user=ada' }), 'INVALID_INPUT');
-    expect(failure.error.fieldErrors).toEqual({ text: ['Write a note.'] });
-  });
+    beforeAll(async () => {
+      build = await buildNextApp({ appDir, bundler });
+      assertBuildSucceeded(build, `next ${NEXT_15} app (${bundler})`);
+      server = await startNextServer({ appDir });
+      client = createActionClient(server.url, appDir);
+    });
 
-  test('runs the action for a signed-in caller with valid input', async () => {
-    const response = await addNote('  buy milk ', { cookie: 'user=ada' });
-    expect(response.result).toEqual({ ok: true, text: 'buy milk' });
+    afterAll(async () => server?.stop());
+
+    const addNote = (text: string, headers: Record<string, string> = {}) => {
+      const data = new FormData();
+      data.append('text', text);
+      return client.call(findActionId(appDir, 'app/actions.js', 'addNote'), [data], { path: '/', headers });
+    };
+
+    test('builds with the plugin and writes the action manifest', () => {
+      expect(build.output).toContain(`Next.js ${NEXT_15}`);
+      const manifest = JSON.parse(readFileSync(join(appDir, '.next/action-guard/manifest.json'), 'utf8')) as {
+        next: { version: string };
+        actions: Array<{ ref: string; guarded: boolean }>;
+      };
+      expect(manifest.next.version).toBe(NEXT_15);
+      expect(manifest.actions.map((a) => [a.ref, a.guarded])).toEqual([['app/actions.js#addNote', true]]);
+    });
+
+    test('answers UNAUTHENTICATED to a caller without a session', async () => {
+      expectFailure(await addNote('hello'), 'UNAUTHENTICATED');
+    });
+
+    test('answers INVALID_INPUT with the field error for an empty note', async () => {
+      const failure = expectFailure(await addNote('   ', { cookie: 'user=ada' }), 'INVALID_INPUT');
+      expect(failure.error.fieldErrors).toEqual({ text: ['Write a note.'] });
+    });
+
+    test('runs the action for a signed-in caller with valid input', async () => {
+      const response = await addNote('  buy milk ', { cookie: 'user=ada' });
+      expect(response.result).toEqual({ ok: true, text: 'buy milk' });
+    });
   });
 });
