@@ -2,7 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { DIAGNOSTICS, isCheckName, type CheckName } from './diagnostics/registry.js';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
-import { parseRulePolicy } from './validate/resolve-policy.js';
+import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 
 /** The specifier emitted code imports when the caller names no runtime module. */
 export const DEFAULT_RUNTIME_IMPORT = '@action-guard/runtime/default';
@@ -19,6 +19,8 @@ export interface ResolvedRule {
   matches: (file: string) => boolean;
   /** The policy floor, as written. */
   policy: RulePolicy;
+  /** The policy floor, parsed (validated once, here). */
+  floor: RuleFloor;
 }
 
 /** Options after defaults and validation; what the rest of the transform reads. */
@@ -90,9 +92,9 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
   for (const [glob, policy] of Object.entries(options.rules ?? {})) {
     if (policy === null || typeof policy !== 'object') fail(`rule "${glob}" must be an object`);
     checkKeys(policy, RULE_KEYS, `rule "${glob}"`);
-    parseRulePolicy(glob, policy);
+    const floor = parseRulePolicy(glob, policy);
     const matches = compileGlob(glob);
-    if (matches(file)) rules.push({ glob, matches, policy });
+    if (matches(file)) rules.push({ glob, matches, policy, floor });
   }
 
   let insideActionPaths = true;

@@ -40,11 +40,16 @@ export interface PolicyResult {
 }
 
 /** A directory rule's policy parsed into the tags' values. */
-interface RuleFloor {
+export interface RuleFloor {
+  /** Reason of a public rule. */
   publicReason: string | null;
+  /** Whether the rule requires a session (also implied by roles). */
   requiresAuth: boolean;
+  /** Roles the session must hold one of. */
   roles: string[] | null;
+  /** Idempotency floor. */
   dedupe: DedupePolicy | null;
+  /** Rate-limit floor. */
   rateLimit: RateLimitArgument | null;
 }
 
@@ -80,7 +85,7 @@ function mergeFloors(rules: readonly ResolvedRule[]): RuleFloor & { emptyRoles: 
     publicReason: null, requiresAuth: false, roles: null, dedupe: null, rateLimit: null, emptyRoles: false,
   };
   for (const rule of rules) {
-    const parsed = parseRulePolicy(rule.glob, rule.policy);
+    const parsed = rule.floor;
     floor.publicReason ??= parsed.publicReason;
     floor.requiresAuth ||= parsed.requiresAuth;
     if (parsed.roles !== null) {
@@ -220,7 +225,7 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
     publicReason = null;
   } else if (publicTag !== null && floor.requiresAuth) {
     report('weakens-directory-rule', publicTag.offset,
-      `@public on ${input.label} weakens directory rule ${quoteRules(input.rules, (r) => parseRulePolicy(r.glob, r.policy).requiresAuth)}, which requires auth`,
+      `@public on ${input.label} weakens directory rule ${quoteRules(input.rules, (r) => r.floor.requiresAuth)}, which requires auth`,
       'remove @public (directory rules are floors), or move the action out of that directory');
     publicReason = null;
   } else if (publicTag !== null) {
@@ -245,7 +250,7 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
     if (roles === null) finalRoles = floor.roles;
     else if (!roles.every((role) => floor.roles!.includes(role))) {
       report('weakens-directory-rule', roleTag!.argsOffset,
-        `@role ${roles.join(' ')} on ${input.label} widens directory rule ${quoteRules(input.rules, (r) => r.policy.role !== undefined)} (role ${floor.roles.join(' ')})`,
+        `@role ${roles.join(' ')} on ${input.label} widens directory rule ${quoteRules(input.rules, (r) => r.floor.roles !== null)} (role ${floor.roles.join(' ')})`,
         `use only roles the rule allows (${floor.roles.join(', ')})`);
       finalRoles = floor.roles;
     }
