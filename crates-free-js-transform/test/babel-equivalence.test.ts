@@ -11,7 +11,7 @@ function parserPlugins(filename: string, code: string): ParserOptions['plugins']
   const typescript = /\.[cm]?tsx?$/.test(filename);
   const jsx = !typescript || filename.endsWith('x');
   const decorators = /\(\s*@\w+/.test(code) ? 'decorators-legacy' : 'decorators';
-  return [...(typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : []), decorators, 'explicitResourceManagement'];
+  return [...(typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : []), decorators, 'decoratorAutoAccessors', 'explicitResourceManagement'];
 }
 
 describe('the Babel plugin and transform() are one core behind two doors', () => {
