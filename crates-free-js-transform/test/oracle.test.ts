@@ -1,4 +1,6 @@
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { describe, expect, test } from 'vitest';
+import { transform } from '../src/index.js';
 import { loadFixtures, transformFixture, type Fixture } from './support/fixtures.js';
 import { nextTransform, type Layer } from './support/next-swc.js';
 
@@ -98,4 +100,30 @@ describe("Next's SWC server-actions transform accepts our output", () => {
       }
     });
   }
+});
+
+describe("our source map survives Next's SWC (webpack passes it as inputSourceMap)", () => {
+  test('a line of the action body in the final server output points back to its line in the input', async () => {
+    const input = [
+      '"use server";',
+      '',
+      '/** @requiresAuth @schema renameInput */',
+      'export async function rename(from: string, to: string) {',
+      '  const message = `${from} -> ${to}`;',
+      '  return message;',
+      '}',
+      '',
+      'const renameInput = {};',
+      '',
+    ].join('\n');
+    const ours = transform(input, { filename: 'app/rename.ts', root: '/project' });
+    const next = await nextTransform(ours.code, '/project/app/rename.ts', 'rsc', ours.map!);
+    expect(next.ok).toBe(true);
+    if (!next.ok) return;
+    const map = new TraceMap(next.map!);
+    const lines = next.code.split('\n');
+    const line = lines.findIndex((text) => text.includes('const message ='));
+    const column = lines[line]!.indexOf('message');
+    expect(originalPositionFor(map, { line: line + 1, column })).toMatchObject({ line: 5, column: 8 });
+  });
 });

@@ -21,7 +21,12 @@ export type NextResult = { ok: true; code: string; actions: Map<string, string> 
 const ENTRY = /__next_internal_action_entry_do_not_use__ (\{.*?\}) \*\//;
 
 /** Runs Next's own SWC transform (with the options next-swc-loader builds) on one layer. */
-export async function nextTransform(code: string, filename: string, layer: Layer): Promise<NextResult> {
+export async function nextTransform(
+  code: string,
+  filename: string,
+  layer: Layer,
+  inputSourceMap?: object,
+): Promise<NextResult & { map?: string }> {
   await swc.loadBindings();
   const options = getLoaderSWCOptions({
     filename,
@@ -43,7 +48,12 @@ export async function nextTransform(code: string, filename: string, layer: Layer
     pageExtensions: ['tsx', 'ts', 'jsx', 'js'],
   });
   try {
-    const output = await swc.transform(code, { ...options, filename, sourceMaps: false });
+    const output = (await swc.transform(code, {
+      ...options,
+      filename,
+      sourceMaps: inputSourceMap !== undefined,
+      ...(inputSourceMap === undefined ? {} : { inputSourceMap: JSON.stringify(inputSourceMap) }),
+    })) as { code: string; map?: string };
     const entry = ENTRY.exec(output.code);
     const actions = new Map<string, string>();
     if (entry !== null) {
@@ -51,7 +61,7 @@ export async function nextTransform(code: string, filename: string, layer: Layer
         actions.set(id, value.name);
       }
     }
-    return { ok: true, code: output.code, actions };
+    return { ok: true, code: output.code, actions, ...(output.map === undefined ? {} : { map: output.map }) };
   } catch (error) {
     return { ok: false, error: String((error as Error).message ?? error) };
   }
