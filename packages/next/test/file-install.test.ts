@@ -79,8 +79,9 @@ beforeAll(() => {
 }, 2 * INSTALL_TIMEOUT_MS + 5 * 120_000);
 
 afterAll(() => {
+  // Two full installs of next: removing them takes a while on a busy disk.
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+}, 180_000);
 
 describe.each<[string, Bundler]>([
   ['15.5.29', 'webpack'],
