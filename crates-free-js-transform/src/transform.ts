@@ -84,8 +84,7 @@ export function transform(code: string, options: TransformOptions): TransformRes
     return candidate === undefined || candidate.name === site.exportName ? null : candidate.localName;
   };
   for (const site of analysis.sites) {
-    if (site.kind !== 'export') continue;
-    const convention = analysis.valueExports.get(`${site.exportName}Schema`);
+    const convention = site.kind === 'export' ? analysis.valueExports.get(`${site.exportName}Schema`) : undefined;
     if (convention !== undefined) consumed.set(convention.name, convention);
     for (const tag of tagsOf.get(site)!) {
       if (tag.name !== 'schema') continue;
@@ -104,10 +103,7 @@ export function transform(code: string, options: TransformOptions): TransformRes
       tags: tagsOf.get(site)!,
       offset: site.offset,
       label,
-      declaredParams: site.fn === null ? null : (() => {
-        const shape = parameterShape(site.fn);
-        return shape.count + (shape.rest ? 1 : 0);
-      })(),
+      declaredParams: declaredParameterCount(site),
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
@@ -117,8 +113,8 @@ export function transform(code: string, options: TransformOptions): TransformRes
       findings.push({
         name: 'unguardable-action',
         offset: site.offset,
-        message: `${label} cannot be guarded: ${site.unguardable}`,
-        fix: 'declare the action in this module as `export async function name(…) {…}` or `export const name = async (…) => …`',
+        message: `${label} cannot be guarded: ${site.unguardable.reason}`,
+        fix: site.unguardable.fix,
       });
     }
     if (site.kind === 'inline') {
@@ -157,6 +153,13 @@ export function transform(code: string, options: TransformOptions): TransformRes
   });
   const output = emitGuards(code, edits, { filename: resolved.filename, sourceMaps: resolved.sourceMaps });
   return { code: output.code, map: output.map, changed: true, actions, diagnostics };
+}
+
+/** Parameters an action declares (rest counts as one); `null` when its shape is unknown (`wrap(fn)`). */
+function declaredParameterCount(site: ActionSite): number | null {
+  if (site.fn === null) return null;
+  const shape = parameterShape(site.fn);
+  return shape.count + (shape.rest ? 1 : 0);
 }
 
 /** Drops findings whose check is off, attaches severity, location and frame, and sorts by position. */

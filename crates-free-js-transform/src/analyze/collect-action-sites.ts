@@ -28,10 +28,36 @@ export interface ActionSite {
   refName: string;
   /** Next's `$$RSC_SERVER_ACTION_<n>` index for inline actions. */
   inlineIndex: number | null;
-  /** Why the action cannot be guarded, or `null` when it can. */
-  unguardable: string | null;
+  /** Why the action cannot be guarded and how to fix it, or `null` when it can. */
+  unguardable: Unguardable | null;
   /** The `"use server"` directive inside the function's own body, if any (removed from an export's impl). */
   ownDirective: Directive | null;
+}
+
+/** Why an action cannot be wrapped, and what to change. */
+export interface Unguardable {
+  /** The reason, completing "… cannot be guarded: ". */
+  reason: string;
+  /** The fix. */
+  fix: string;
+}
+
+const DECLARE_HERE = 'declare the action in this module as `export async function name(…) {…}` or `export const name = async (…) => …`';
+
+/** Async generators stream several results; the guard runs the body once and returns one. */
+const ASYNC_GENERATOR: Unguardable = {
+  reason: 'async generator actions cannot be guarded (the guard awaits one result)',
+  fix: 'return the collected values (or a ReadableStream) from an `async function` instead of yielding them',
+};
+
+function unguardableFunction(fn: FunctionNode): Unguardable | null {
+  if (fn.generator) return ASYNC_GENERATOR;
+  const used = usesOwnThisOrArguments(fn);
+  if (used === null) return null;
+  return {
+    reason: `it uses \`${used}\`, which Next does not allow in a Server Action (its own error explains it)`,
+    fix: used === 'arguments' ? 'declare the parameters (a rest parameter `...args` for a variable count)' : `remove \`${used}\`: pass what it refers to as a parameter or import it`,
+  };
 }
 
 /** A non-action export the transform may make module-local (a consumed schema). */
@@ -158,11 +184,6 @@ function usesOwnThisOrArguments(fn: FunctionNode): 'this' | 'super' | 'arguments
   for (const param of fn.params) visit(param, fn);
   visit(fn.body, fn);
   return found;
-}
-
-function thisOrArgumentsReason(fn: FunctionNode): string | null {
-  const used = usesOwnThisOrArguments(fn);
-  return used === null ? null : `it uses \`${used}\`, which Next does not allow in a Server Action (its own error explains it)`;
 }
 
 function bodyDirectives(fn: FunctionNode): Directive[] {
@@ -315,7 +336,7 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
             offset: node.start!,
             refName: [...enclosingNames(ancestors), own].join('/'),
             inlineIndex: counter++,
-            unguardable: node.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : thisOrArgumentsReason(node),
+            unguardable: unguardableFunction(node),
             ownDirective: directive,
           });
         }
@@ -391,14 +412,17 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     const earlier = siteByFunction.get(fn);
     if (earlier !== undefined) {
       // registerServerReference mutates the function object, so two exports cannot share one (NEXT-INTERNALS §6).
-      earlier.unguardable ??= `the same function is exported as "${earlier.exportName}" and "${exportName}"`;
+      earlier.unguardable ??= {
+        reason: `the same function is exported as "${earlier.exportName}" and "${exportName}"`,
+        fix: 'export it once, or declare a second action that calls a shared (non-exported) helper',
+      };
       sites.push({ ...earlier, exportName, refName: exportName, offset: earlier.offset });
       return;
     }
     const site: ActionSite = {
       kind: 'export', exportName, fn, expression: null, selfName, docCarriers, offset: fn.start!, refName: exportName,
       inlineIndex: null,
-      unguardable: fn.generator ? 'async generator actions cannot be guarded (the guard awaits one result)' : thisOrArgumentsReason(fn),
+      unguardable: unguardableFunction(fn),
       ownDirective: directiveNamed(bodyDirectives(fn), isUseServer),
     };
     siteByFunction.set(fn, site);
@@ -415,7 +439,7 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
   const addUnguardable = (node: Node, exportName: string, reason: string, docCarriers: Node[]): void => {
     sites.push({
       kind: 'export', exportName, fn: null, expression: null, selfName: null, docCarriers, offset: node.start!,
-      refName: exportName, inlineIndex: null, unguardable: reason, ownDirective: null,
+      refName: exportName, inlineIndex: null, unguardable: { reason, fix: DECLARE_HERE }, ownDirective: null,
     });
   };
 
