@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { DIAGNOSTICS } from '../src/index.js';
+import { POLICY_TAGS } from '../src/validate/resolve-policy.js';
 import { FIXTURES_DIR, loadFixtures, renderExpectation, transformFixture } from './support/fixtures.js';
 
 const fixtures = loadFixtures();
@@ -43,4 +45,18 @@ describe('line numbers', () => {
       expect(result.code.split('\n').length).toBe(fixture.code.split('\n').length);
     });
   }
+});
+
+describe('coverage of the fixture suite', () => {
+  const diagnostics = fixtures.flatMap((fixture) => transformFixture(fixture).diagnostics);
+
+  test('every diagnostic in the registry is reported by at least one fixture', () => {
+    const reported = new Set(diagnostics.map((diagnostic) => diagnostic.name));
+    expect(DIAGNOSTICS.map((definition) => definition.name).filter((name) => !reported.has(name))).toEqual([]);
+  });
+
+  test('every policy tag is used by at least one fixture without errors', () => {
+    const clean = fixtures.filter((fixture) => !fixture.expectsError).map((fixture) => fixture.code).join('\n');
+    for (const tag of POLICY_TAGS) expect(clean, `@${tag}`).toMatch(new RegExp(`@${tag}\\b`));
+  });
 });
