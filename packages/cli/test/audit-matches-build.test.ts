@@ -1,40 +1,52 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateEncryptionKey, generateSigningKeyPair } from '@action-guard/manifest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { linkDependencies, NEXT_BIN } from '../../next/test/support/fixture-app.js';
 import { audit } from '../src/commands/audit.js';
 import { defaultContext } from '../src/context.js';
 
-// SPEC §6: `audit` reports exactly what the build reports. One fixture app (the next plugin's broken-app, whose
-// actions carry every kind of policy error), both paths: a real `next build` with the plugin, and `audit`.
+// SPEC §6: `audit` reports exactly what the build reports. The next plugin's fixture apps, both paths: a real
+// `next build` with the plugin, and `audit`. broken-app's actions carry every kind of policy error; ok-app builds,
+// and its build reports findings only the build output can tell (actions no client JavaScript references).
 // The app is copied inside the workspace (Turbopack's root) so this test never shares a .next with the next
 // package's own build tests, which may run at the same time.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE_APP = path.resolve(here, '../../next/test/fixtures/broken-app');
+const FIXTURES = path.resolve(here, '../../next/test/fixtures');
 const WORK_DIR = path.resolve(here, '../.tmp/audit-matches-build');
 const BUILD_TIMEOUT_MS = 300_000;
 
 afterAll(() => rmSync(WORK_DIR, { recursive: true, force: true }));
 
-function copyFixture(): string {
-  rmSync(WORK_DIR, { recursive: true, force: true });
-  mkdirSync(WORK_DIR, { recursive: true });
-  for (const entry of ['app', 'next.config.mjs', 'package.json', 'tsconfig.json']) {
-    cpSync(path.join(SOURCE_APP, entry), path.join(WORK_DIR, entry), { recursive: true });
+function copyFixture(name: string): string {
+  const source = path.join(FIXTURES, name);
+  const target = path.join(WORK_DIR, name);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source)) {
+    if (entry === 'node_modules' || entry === '.next') continue;
+    cpSync(path.join(source, entry), path.join(target, entry), { recursive: true });
   }
-  linkDependencies(WORK_DIR);
-  return WORK_DIR;
+  linkDependencies(target);
+  return target;
 }
 
 /** Runs `next build` (Turbopack) in its own process group, killed whole if it outlives the timeout. */
 function nextBuild(appDir: string): Promise<{ code: number | null; output: string }> {
+  // Both keys set, so the build reports only findings about the code (not about its environment), as audit does.
   const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
     cwd: appDir,
     detached: true,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CI: '1' },
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      CI: '1',
+      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: generateEncryptionKey(),
+      ACTION_GUARD_SIGNING_KEY: generateSigningKeyPair().privateKeyPem,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -49,22 +61,46 @@ function nextBuild(appDir: string): Promise<{ code: number | null; output: strin
   });
 }
 
-// The first line of every printed diagnostic: `file:line:col severity CODE name: message` (formatDiagnostic).
-const DIAGNOSTIC_HEAD = /^(?:Error: )?(\S+:\d+:\d+ (?:error|warning) AG\d{3} [a-z-]+: .*)$/gm;
+// The first line of every printed finding, `file:line:col severity CODE name: message` (formatDiagnostic and
+// formatFinding), as the loader's error and the post-build step's warnings print it.
+const FINDING_HEAD = /^(?:Error: |⚠ action-guard: )?(\S+:\d+:\d+ (?:error|warning) AG\d{3} [a-z-]+: .*)$/gm;
+
+const headsFromBuild = (output: string) => new Set([...output.matchAll(FINDING_HEAD)].map((m) => m[1]!));
+const headOf = (f: { file: string | null; line: number | null; column: number | null; severity: string; code: string; name: string; message: string }) =>
+  `${f.file}:${f.line}:${f.column} ${f.severity} ${f.code} ${f.name}: ${f.message}`;
 
 describe('audit and next build', () => {
   test(
-    'report the same findings, at the same places, with the same messages, for the same app',
+    'report the same policy errors, at the same places, with the same messages, for an app that fails',
     async () => {
-      const appDir = copyFixture();
+      const appDir = copyFixture('broken-app');
       const audited = await audit({}, defaultContext({ cwd: appDir }));
       const { code, output } = await nextBuild(appDir);
 
       expect(code, output).not.toBe(0);
-      const fromBuild = new Set([...output.matchAll(DIAGNOSTIC_HEAD)].map((m) => m[1]!));
-      const fromAudit = new Set(audited.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.name}: ${d.message}`));
+      const fromAudit = new Set(audited.diagnostics.map(headOf));
       expect(fromAudit.size).toBeGreaterThanOrEqual(4);
-      expect([...fromBuild].sort()).toEqual([...fromAudit].sort());
+      expect([...headsFromBuild(output)].sort()).toEqual([...fromAudit].sort());
+    },
+    BUILD_TIMEOUT_MS + 30_000,
+  );
+
+  test(
+    'report the same findings for an app that builds, including the ones only the build output can tell',
+    async () => {
+      const appDir = copyFixture('ok-app');
+      const before = await audit({}, defaultContext({ cwd: appDir }));
+      const { code, output } = await nextBuild(appDir);
+      expect(code, output).toBe(0);
+      const after = await audit({}, defaultContext({ cwd: appDir }));
+
+      // Before any build, audit has only the source to go on: no errors, like the build.
+      expect(before.errors).toBe(0);
+      expect(before.manifestFindings).toEqual([]);
+      // After it, audit also reads what the build found in its output (actions no client code references).
+      const fromAudit = new Set([...after.diagnostics, ...after.manifestFindings].map(headOf));
+      expect(fromAudit.size).toBeGreaterThan(0);
+      expect([...headsFromBuild(output)].sort()).toEqual([...fromAudit].sort());
     },
     BUILD_TIMEOUT_MS + 30_000,
   );

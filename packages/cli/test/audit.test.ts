@@ -98,8 +98,8 @@ describe('audit', () => {
     const manifest = {
       schemaVersion: 1, createdAt: '2026-11-22T00:00:00.000Z',
       actions: [
-        entry('app/posts/actions.ts#createPost', { referencedByClient: false }),
-        entry('app/admin/actions.ts#purgeCache', { guarded: false }), // guarded in the source since: stale
+        entry('app/posts/actions.ts#createPost', { referencedByClient: false, location: { line: 9, column: 7 }, policy: {} }),
+        entry('app/admin/actions.ts#purgeCache', { guarded: false, policy: {} }), // guarded in the source since: stale
         entry('app/gone.ts#removed', { referencedByClient: false }), // no longer in the source: stale
         entry('node_modules/lib/actions.js#leak', { guarded: false, referencedByClient: false }),
       ],
@@ -110,6 +110,7 @@ describe('audit', () => {
     expect(result.manifestFindings.map((f) => `${f.severity} ${f.code} ${f.ref} ${f.file}:${f.line ?? '-'}`)).toEqual([
       'warning AG304 app/posts/actions.ts#createPost app/posts/actions.ts:9',
       'error AG301 node_modules/lib/actions.js#leak node_modules/lib/actions.js:-',
+      'warning AG304 node_modules/lib/actions.js#leak node_modules/lib/actions.js:-',
     ]);
     const { stdout } = await run(['audit', '--cwd', root]);
     expect(stdout).toMatch(/From the last build \(.*manifest\.json\):/);
@@ -124,6 +125,8 @@ describe('audit', () => {
       '.next/action-guard/manifest.json': JSON.stringify(manifest),
     });
     expect((await audit({}, defaultContext({ cwd: quiet }))).manifestFindings.map((f) => f.code)).toEqual(['AG301']);
+    // The same words as the build's post-build step, which the equivalence test checks against a real build.
+    expect(result.manifestFindings[0]!.message).toBe('app/posts/actions.ts#createPost is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)');
   });
 
   test('exits 2 and names the config file and the bad key when the config is invalid', async () => {

@@ -84,6 +84,52 @@ function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text:
 }
 
 /**
+ * The findings one manifest entry carries: unguarded (the transform never saw it, or could not wrap it) and
+ * registered-but-unreferenced. Derived from the entry alone, so the build and `action-guard audit` (which reads the
+ * last build's manifest) report them with the same words.
+ */
+export function findingsForAction(action: ManifestAction, unguardedSeverity: 'error' | 'warning'): Finding[] {
+  const findings: Finding[] = [];
+  const where = {
+    file: action.file,
+    line: action.location?.line ?? null,
+    column: action.location ? action.location.column + 1 : null,
+    ref: action.ref,
+  };
+  if (!action.guarded && action.policy === null) {
+    const outside = action.file.startsWith('../') || action.file.includes('node_modules/');
+    findings.push(
+      createFinding('unguarded-action', unguardedSeverity, {
+        ...where,
+        message: `Next registered the Server Action ${action.ref} (id ${action.id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
+        fix: outside
+          ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
+          : 'wrap next.config with withActionGuard() and make sure this file is not excluded; then rebuild',
+      }),
+    );
+  } else if (!action.guarded) {
+    findings.push(
+      createFinding('unguarded-action', unguardedSeverity, {
+        ...where,
+        message: `the Server Action ${action.ref} is registered but was not wrapped, because the transform reported an error for it`,
+        fix: 'fix the action-guard errors reported for this file, then rebuild',
+      }),
+    );
+  }
+  // Inline actions exist because a Server Component renders them, so only exports can be dead endpoints.
+  if (!action.referencedByClient && action.kind === 'export') {
+    findings.push(
+      createFinding('unreferenced-action', 'warning', {
+        ...where,
+        message: `${action.ref} is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)`,
+        fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
+      }),
+    );
+  }
+  return findings;
+}
+
+/**
  * Joins Next's registered actions with the transform's records into the manifest. Every id in Next's manifest
  * (node and edge) yields exactly one entry; ids without a guarded record are findings.
  */
@@ -138,42 +184,7 @@ export function buildManifest(input: BuildManifestInput): { manifest: ActionMani
     };
     actions.push(action);
 
-    if (!record) {
-      const outside = file.startsWith('../') || file.includes('node_modules/');
-      findings.push(
-        createFinding('unguarded-action', severity, {
-          message: `Next registered the Server Action ${fallbackRef} (id ${id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
-          fix: outside
-            ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
-            : 'wrap next.config with withActionGuard() and make sure this file is not excluded; then rebuild',
-          file,
-          ref: action.ref,
-        }),
-      );
-    } else if (!record.guarded) {
-      findings.push(
-        createFinding('unguarded-action', severity, {
-          message: `the Server Action ${record.ref} is registered but was not wrapped, because the transform reported an error for it`,
-          fix: 'fix the action-guard errors reported for this file above, then rebuild',
-          file,
-          line: record.loc.line,
-          column: record.loc.column + 1,
-          ref: record.ref,
-        }),
-      );
-    }
-    if (!action.referencedByClient && action.kind === 'export') {
-      findings.push(
-        createFinding('unreferenced-action', 'warning', {
-          message: `${action.ref} is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)`,
-          fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
-          file,
-          line: action.location?.line ?? null,
-          column: action.location ? action.location.column + 1 : null,
-          ref: action.ref,
-        }),
-      );
-    }
+    findings.push(...findingsForAction(action, severity));
   }
 
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

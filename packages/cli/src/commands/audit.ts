@@ -1,7 +1,7 @@
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, toTransformOptions } from '@action-guard/config';
-import { createFinding, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
+import { findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { formatDiagnostic, transform, type ActionRecord, type Diagnostic } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -74,34 +74,23 @@ async function readLastManifest(root: string): Promise<{ file: string; manifest:
 }
 
 /**
- * Findings only a build can produce, taken from the last build's manifest, graded by the same `checks` the build
- * uses. An entry whose action has since left the source, or has since been guarded, is stale and skipped.
+ * Findings only a build can produce, taken from the last build's manifest with the build's own words
+ * (`findingsForAction`) and graded by the same config. An entry is stale, and skipped, when it is app code whose
+ * action is no longer in the source, or when the source now guards an action the build could not.
  */
-function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[], checks: Record<string, string>): Finding[] {
+function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[], config: ResolvedConfig): Finding[] {
   const current = new Map(actions.map((a) => [a.ref, a]));
+  const isAppCode = (file: string) => !file.startsWith('../') && !file.split('/').includes('node_modules');
   const findings: Finding[] = [];
-  const add = (name: 'unguarded-action' | 'unreferenced-action', fallback: 'error' | 'warning', details: Parameters<typeof createFinding>[2]) => {
-    const configured = checks[name];
-    if (configured === 'off') return;
-    findings.push(createFinding(name, configured === 'error' ? 'error' : configured === 'warn' ? 'warning' : fallback, details));
-  };
   for (const entry of manifest.actions) {
     const source = current.get(entry.ref);
-    const where = source ? { file: source.file, line: source.loc.line, column: source.loc.column + 1 } : { file: entry.file };
-    if (!entry.guarded && !source?.guarded) {
-      add('unguarded-action', 'error', {
-        ...where,
-        ref: entry.ref,
-        message: `the last build registered ${entry.ref} (id ${entry.id}) without a guard`,
-        fix: source ? 'fix the action-guard errors reported for this file, then rebuild' : 'call it from a guarded action of your own instead of importing it into the app, then rebuild',
-      });
-    } else if (source && entry.kind === 'export' && !entry.referencedByClient) {
-      add('unreferenced-action', 'warning', {
-        ...where,
-        ref: entry.ref,
-        message: `${entry.ref} is registered and callable by id, but no client JavaScript of the last build references it (vercel/next.js#63804)`,
-        fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
-      });
+    if (isAppCode(entry.file) && !source) continue;
+    for (const finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning')) {
+      if (finding.name === 'unguarded-action' && source?.guarded) continue;
+      // The same grading the build applies to these findings (packages/next gradeFindings).
+      const configured = config.checks[finding.name];
+      if (configured === 'off') continue;
+      findings.push(configured ? { ...finding, severity: configured === 'error' ? 'error' : 'warning' } : finding);
     }
   }
   return findings;
@@ -137,7 +126,7 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   diagnostics.sort(byPosition);
   const last = await readLastManifest(config.root);
-  const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config.checks) : [];
+  const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config) : [];
   const all = [...diagnostics, ...manifestFindings];
   return {
     root: config.root,
