@@ -304,6 +304,8 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
 
   if (options.findInline && !isClientModule) {
     const exportFunctions = new Set(sites.map((site) => site.fn).filter((fn) => fn !== null));
+    // In a file-level "use cache" module every exported async function is a cache function: it takes a number.
+    const cacheExports = directiveNamed(directives, isUseCache) !== null ? exportedAsyncFunctions(program) : new Set<Node>();
     let counter = 0;
     const ancestors: Node[] = [];
     const visit = (node: Node): void => {
@@ -320,7 +322,7 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
       ancestors.pop();
       if (isFunctionNode(node)) {
         const ownDirectives = bodyDirectives(node);
-        if (directiveNamed(ownDirectives, isUseCache) !== null) counter++;
+        if (directiveNamed(ownDirectives, isUseCache) !== null || cacheExports.has(node)) counter++;
         const directive = directiveNamed(ownDirectives, isUseServer);
         // Next rejects non-async actions and instance methods itself; they are left alone for its error.
         const isInstanceMethod = (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && !node.static;
@@ -360,6 +362,25 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
     if (count > 1) site.refName = `${site.refName}#${count}`;
   }
   return { directives, isServerModule, isClientModule, sites, valueExports };
+}
+
+/** The async functions a module exports directly (declarations, and arrows or function expressions as values). */
+function exportedAsyncFunctions(program: Program): Set<Node> {
+  const functions = new Set<Node>();
+  const add = (node: Node | null | undefined): void => {
+    if (!node) return;
+    const value = node.type === 'FunctionDeclaration' ? node : unwrapExpression(node as Expression);
+    if ((value.type === 'FunctionDeclaration' || value.type === 'FunctionExpression' || value.type === 'ArrowFunctionExpression') && value.async) {
+      functions.add(value);
+    }
+  };
+  for (const statement of program.body) {
+    if (statement.type === 'ExportDefaultDeclaration') add(statement.declaration);
+    if (statement.type !== 'ExportNamedDeclaration' || !statement.declaration) continue;
+    if (statement.declaration.type === 'VariableDeclaration') statement.declaration.declarations.forEach((declarator) => add(declarator.init));
+    else add(statement.declaration);
+  }
+  return functions;
 }
 
 function needsSyntheticDefaultBinding(node: ExportDefaultDeclaration): boolean {
