@@ -46,7 +46,10 @@ function isInCanonicalOrder(value: unknown): boolean {
   let previous: string | null = null;
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
-    if ((previous !== null && previous >= key) || ARRAY_INDEX_KEY.test(key)) return false;
+    if (previous !== null && previous >= key) return false;
+    // Only a key starting with a digit can be an array index; skip the regex for the others (the hot path).
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57 && ARRAY_INDEX_KEY.test(key)) return false;
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol' || !isInCanonicalOrder(item)) return false;
     previous = key;
