@@ -24,7 +24,7 @@ export default async function HomePage() {
           </Link>
         )}
       </section>
-      <section className="card">
+      <section className="card stack">
         <h2>Product news</h2>
         <p className="muted">One email a month about new features. No account needed.</p>
         <NewsletterForm />

@@ -4,14 +4,16 @@ import { useActionState } from 'react';
 import { subscribe, type NewsletterState } from './actions';
 import { FailureBanner, FieldError, fieldErrorsOf, resultOf } from '@/components/form-feedback';
 import { SubmitButton } from '@/components/submit-button';
+import { useSubmittedValues } from '@/components/use-submitted-values';
 
 /** The newsletter signup: a public, rate-limited action that works with and without JavaScript. */
 export function NewsletterForm() {
   const [state, formAction, pending] = useActionState(subscribe, null as NewsletterState);
+  const [submitted, rememberSubmission] = useSubmittedValues();
   const emailErrors = fieldErrorsOf(state, 'email');
   const done = resultOf(state);
   return (
-    <form action={formAction} className="inline-form" noValidate>
+    <form action={formAction} onSubmit={rememberSubmission} className="inline-form" noValidate>
       <div className="field">
         <label htmlFor="newsletter-email">Email</label>
         <input
@@ -19,6 +21,8 @@ export function NewsletterForm() {
           name="email"
           type="email"
           autoComplete="email"
+          placeholder="you@example.com"
+          defaultValue={done ? '' : (submitted.email ?? '')}
           aria-invalid={emailErrors.length > 0}
           aria-describedby={emailErrors.length ? 'newsletter-email-error' : undefined}
         />

@@ -4,15 +4,18 @@ import { useActionState } from 'react';
 import { signIn, type SignInState } from './actions';
 import { FailureBanner, FieldError, fieldErrorsOf, resultOf } from '@/components/form-feedback';
 import { SubmitButton } from '@/components/submit-button';
+import { useSubmittedValues } from '@/components/use-submitted-values';
 
 /** Email and password form; `next` is where to go after signing in. */
 export function SignInForm({ next }: { next: string }) {
   const [state, formAction, pending] = useActionState(signIn, null as SignInState);
+  // Only the email comes back after a rejected attempt; a password is never put back into the page.
+  const [submitted, rememberSubmission] = useSubmittedValues();
   const emailErrors = fieldErrorsOf(state, 'email');
   const passwordErrors = fieldErrorsOf(state, 'password');
   const rejected = resultOf(state);
   return (
-    <form action={formAction} className="card stack" noValidate>
+    <form action={formAction} onSubmit={rememberSubmission} className="card stack" noValidate>
       <input type="hidden" name="next" value={next} />
       <div className="field">
         <label htmlFor="email">Email</label>
@@ -21,6 +24,7 @@ export function SignInForm({ next }: { next: string }) {
           name="email"
           type="email"
           autoComplete="username"
+          defaultValue={submitted.email ?? ''}
           aria-invalid={emailErrors.length > 0}
           aria-describedby={emailErrors.length ? 'email-error' : undefined}
         />
