@@ -85,6 +85,13 @@ export function replaceWithPrevious(
   return output.join(eol) + eol;
 }
 
+/** Sets the value of the assignment at `at` in place, keeping its `export` prefix and quoting. */
+export function replaceValue(text: string, name: string, at: EnvAssignment, value: string): string {
+  const { lines, eol } = splitLines(text);
+  lines[at.index] = formatAssignment(name, value, at);
+  return lines.join(eol) + eol;
+}
+
 /** A new assignment line for `name`. */
 export function assignmentLine(name: string, value: string): string {
   return formatAssignment(name, value);

@@ -181,3 +181,17 @@ describe('the entry', () => {
     expect(format.stderr).toMatch(/use --format table\|json/);
   });
 });
+
+describe('an empty placeholder in the env file', () => {
+  test('is filled in where it stands by keys generate and by keys rotate, never duplicated', async () => {
+    for (const argv of [['keys', 'generate', '--env-file', '.env'], ['keys', 'rotate', '--env-file', '.env']]) {
+      const { ctx, read } = memoryContext({ '.env': 'A=1\nexport NEXT_SERVER_ACTIONS_ENCRYPTION_KEY=""\nB=2\n' });
+      expect((await run(argv, ctx)).code).toBe(0);
+      const lines = read('.env').split('\n');
+      expect(lines).toHaveLength(4);
+      expect(lines[0]).toBe('A=1');
+      expect(checkEncryptionKey(/^export NEXT_SERVER_ACTIONS_ENCRYPTION_KEY="(.+)"$/.exec(lines[1]!)![1]).ok).toBe(true);
+      expect(lines.slice(2)).toEqual(['B=2', '']);
+    }
+  });
+});
