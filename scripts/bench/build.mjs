@@ -17,7 +17,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -352,10 +352,32 @@ function measure(command, commandArgs, { cwd, env, timeoutMs }) {
   });
 }
 
+/** True when another process runs `next build` in `appDir` (its `.next/lock` is an OS lock we must not unlink). */
+function otherBuildRunning(appDir) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== appDir) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((arg) => /dist\/bin\/next$|(^|\/)next$/.test(arg)) && argv.includes('build')) return true;
+    } catch {
+      // Gone, or not readable.
+    }
+  }
+  return false;
+}
+
 async function coldBuild(appDir, bundler) {
-  rmSync(join(appDir, '.next'), { recursive: true, force: true });
   const flags = bundler === 'webpack' ? ['--webpack'] : [];
-  const result = await measure(process.execPath, [nextBin(appDir), 'build', ...flags], { cwd: appDir, timeoutMs: 900_000 });
+  let result;
+  for (let attempt = 1; attempt <= 20; attempt += 1) {
+    for (let wait = 0; wait < 40 && otherBuildRunning(appDir); wait += 1) await new Promise((r) => setTimeout(r, 15_000));
+    rmSync(join(appDir, '.next'), { recursive: true, force: true });
+    result = await measure(process.execPath, [nextBin(appDir), 'build', ...flags], { cwd: appDir, timeoutMs: 900_000 });
+    // Someone else is building the same app in this checkout (Next 16's `.next/lock`): wait and measure again.
+    if (!result.output.includes('Another next build process is already running')) break;
+    await new Promise((r) => setTimeout(r, 15_000));
+  }
   if (result.code !== 0) {
     process.stderr.write(`build failed in ${appDir} (${bundler}):\n${result.output.split('\n').slice(-60).join('\n')}\n`);
   }

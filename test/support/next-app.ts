@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,32 @@ export function fingerprintDirs(dirs: string[]): string {
   return hash.digest('hex');
 }
 
+/** True when some process other than ours is running `next build` with `appDir` as its working directory. */
+function otherBuildRunning(appDir: string): boolean {
+  if (!existsSync('/proc')) return false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== appDir) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((arg) => /next(\.js)?$|dist\/bin\/next$/.test(arg)) && argv.includes('build')) return true;
+    } catch {
+      // Not ours to read, or already gone.
+    }
+  }
+  return false;
+}
+
+/**
+ * Waits (bounded) while someone else builds the same app in this checkout. Removing `.next` under a running build
+ * would not stop it (Next's `.next/lock` is an OS lock on a file we would unlink) and both builds would interleave.
+ */
+async function waitForOtherBuilds(appDir: string): Promise<void> {
+  for (let attempt = 0; attempt < LOCK_ATTEMPTS && otherBuildRunning(appDir); attempt += 1) {
+    await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
+  }
+}
+
 /** Runs `next build` for `bundler` in `appDir` and returns its exit code and output (it never throws on failure). */
 export async function buildNextApp(options: BuildOptions): Promise<BuildResult> {
   const env = { NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...options.env };
@@ -112,6 +138,7 @@ export async function buildNextApp(options: BuildOptions): Promise<BuildResult> 
       return { exitCode: 0, output: '(reused the previous build: identical inputs)', durationMs: 0, timedOut: false, reused: true };
     }
   }
+  await waitForOtherBuilds(options.appDir);
   if (options.warm !== true) {
     // Cold, as on CI's fresh clone: a build cache left by someone else's build must not decide what we test.
     rmSync(distDir, { recursive: true, force: true });
