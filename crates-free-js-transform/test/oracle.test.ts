@@ -1,4 +1,5 @@
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { transform } from '../src/index.js';
 import { loadFixtures, transformFixture, type Fixture } from './support/fixtures.js';
@@ -22,7 +23,8 @@ function hoistedRefs(rscCode: string): Map<number, string> {
   const metaRefs = new Map<string, string>();
   for (const match of rscCode.matchAll(/const (\$\$ag\d*_meta_\d+) = \{\s*ref: "([^"]+)"/g)) metaRefs.set(match[1]!, match[2]!);
   const refs = new Map<number, string>();
-  for (const match of rscCode.matchAll(/\$\$RSC_SERVER_ACTION_(\d+) = async/g)) {
+  // SWC may print a JSDoc block between the name and `=`.
+  for (const match of rscCode.matchAll(/\$\$RSC_SERVER_ACTION_(\d+)\s*(?:\/\*[\s\S]*?\*\/\s*)*=\s*async/g)) {
     // The hoisted function's text runs until Next's next statement about it.
     const rest = rscCode.slice(match.index);
     const end = Math.min(...['registerServerReference(', 'Object["defineProperty"]'].map((marker) => {
@@ -125,5 +127,61 @@ describe("our source map survives Next's SWC (webpack passes it as inputSourceMa
     const line = lines.findIndex((text) => text.includes('const message ='));
     const column = lines[line]!.indexOf('message');
     expect(originalPositionFor(map, { line: line + 1, column })).toMatchObject({ line: 5, column: 8 });
+  });
+});
+
+/** A generated function: its form, its directive, and the functions nested in its body. */
+interface GeneratedFunction {
+  form: 'declaration' | 'arrow' | 'method';
+  directive: 'use server' | 'use cache' | null;
+  children: GeneratedFunction[];
+}
+
+const form = fc.constantFrom<GeneratedFunction['form']>('declaration', 'arrow', 'method');
+const directive = fc.constantFrom<GeneratedFunction['directive']>('use server', 'use cache', null, null);
+const generatedFunction: fc.Arbitrary<GeneratedFunction> = fc.letrec<{ fn: GeneratedFunction }>((tie) => ({
+  fn: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    fc.record({ form, directive, children: fc.constant([]) }),
+    fc.record({ form, directive, children: fc.array(tie('fn'), { maxLength: 3 }) }),
+  ),
+})).fn;
+
+/** Renders nested functions as statements; every function returns its nested ones so none is dead code. */
+function renderFunctions(functions: GeneratedFunction[], path: string): string {
+  return functions
+    .map((fn, index) => {
+      const name = `${path}_${index}`;
+      const directive = fn.directive === null ? '' : `"${fn.directive}"; `;
+      const inner = renderFunctions(fn.children, name);
+      const names = fn.children.map((_, childIndex) => `${name}_${childIndex}`);
+      const body = `{ ${directive}${inner} return [${names.join(', ')}]; }`;
+      const doc = '/** @requiresAuth */ ';
+      if (fn.form === 'declaration') return `${doc}async function ${name}() ${body}`;
+      if (fn.form === 'arrow') return `${doc}const ${name} = async () => ${body};`;
+      return `const ${name} = { ${doc}async m() ${body} }.m;`;
+    })
+    .join(' ');
+}
+
+describe('inline numbering matches Next on generated nestings of actions and "use cache" functions', () => {
+  test('every hoisted $$RSC_SERVER_ACTION_<n> holds the action whose inlineIndex is n', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(generatedFunction, { minLength: 1, maxLength: 4 }), async (functions) => {
+        const names = functions.map((_, index) => `f_${index}`);
+        const code = `export default function Page() { ${renderFunctions(functions, 'f')} return [${names.join(', ')}]; }\n`;
+        const result = transform(code, { filename: 'app/page.ts', root: '/project' });
+        const next = await nextTransform(result.code, '/project/app/page.ts', 'rsc');
+        expect(next.ok ? '' : next.error).toBe('');
+        if (!next.ok) return;
+        const hoisted = hoistedRefs(next.code);
+        const inline = result.actions.filter((action) => action.kind === 'inline');
+        expect(hoisted.size).toBe(inline.length);
+        for (const [index, ref] of hoisted) {
+          expect(inline.find((action) => action.ref === ref)?.inlineIndex, ref).toBe(index);
+        }
+      }),
+      { numRuns: 60, seed: 7 },
+    );
   });
 });
