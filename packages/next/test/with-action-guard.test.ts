@@ -155,6 +155,7 @@ describe('withActionGuard()(nextConfig)', () => {
 
   test("runs the user's runAfterProductionCompile first, then fails the build on an unguarded action", async () => {
     const distDir = fakeBuildWithUnguardedAction();
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const calls: string[] = [];
     const userHook = async () => {
       calls.push('user');
