@@ -132,12 +132,12 @@ describe("our source map survives Next's SWC (webpack passes it as inputSourceMa
 
 /** A generated function: its form, its directive, and the functions nested in its body. */
 interface GeneratedFunction {
-  form: 'declaration' | 'arrow' | 'method';
+  form: 'declaration' | 'arrow' | 'method' | 'jsx-attribute';
   directive: 'use server' | 'use cache' | null;
   children: GeneratedFunction[];
 }
 
-const form = fc.constantFrom<GeneratedFunction['form']>('declaration', 'arrow', 'method');
+const form = fc.constantFrom<GeneratedFunction['form']>('declaration', 'arrow', 'method', 'jsx-attribute');
 const directive = fc.constantFrom<GeneratedFunction['directive']>('use server', 'use cache', null, null);
 const generatedFunction: fc.Arbitrary<GeneratedFunction> = fc.letrec<{ fn: GeneratedFunction }>((tie) => ({
   fn: fc.oneof(
@@ -159,6 +159,7 @@ function renderFunctions(functions: GeneratedFunction[], path: string): string {
       const doc = '/** @requiresAuth */ ';
       if (fn.form === 'declaration') return `${doc}async function ${name}() ${body}`;
       if (fn.form === 'arrow') return `${doc}const ${name} = async () => ${body};`;
+      if (fn.form === 'jsx-attribute') return `const ${name} = <form action={${doc}async () => ${body}} />;`;
       return `const ${name} = { ${doc}async m() ${body} }.m;`;
     })
     .join(' ');
@@ -170,8 +171,8 @@ describe('inline numbering matches Next on generated nestings of actions and "us
       fc.asyncProperty(fc.array(generatedFunction, { minLength: 1, maxLength: 4 }), async (functions) => {
         const names = functions.map((_, index) => `f_${index}`);
         const code = `export default function Page() { ${renderFunctions(functions, 'f')} return [${names.join(', ')}]; }\n`;
-        const result = transform(code, { filename: 'app/page.ts', root: '/project' });
-        const next = await nextTransform(result.code, '/project/app/page.ts', 'rsc');
+        const result = transform(code, { filename: 'app/page.tsx', root: '/project' });
+        const next = await nextTransform(result.code, '/project/app/page.tsx', 'rsc');
         expect(next.ok ? '' : next.error).toBe('');
         if (!next.ok) return;
         const hoisted = hoistedRefs(next.code);
