@@ -105,7 +105,7 @@ describe("Next's SWC server-actions transform accepts our output", () => {
 });
 
 describe("our source map survives Next's SWC (webpack passes it as inputSourceMap)", () => {
-  test('a line of the action body in the final server output points back to its line in the input', async () => {
+  test('a statement of the action body in the final server output points back to its line and column in the input', async () => {
     const input = [
       '"use server";',
       '',
@@ -125,8 +125,8 @@ describe("our source map survives Next's SWC (webpack passes it as inputSourceMa
     const map = new TraceMap(next.map!);
     const lines = next.code.split('\n');
     const line = lines.findIndex((text) => text.includes('const message ='));
-    const column = lines[line]!.indexOf('message');
-    expect(originalPositionFor(map, { line: line + 1, column })).toMatchObject({ line: 5, column: 8 });
+    const column = lines[line]!.indexOf('const message');
+    expect(originalPositionFor(map, { line: line + 1, column })).toMatchObject({ line: 5, column: 2 });
   });
 });
 

@@ -31,7 +31,7 @@ describe('source maps', () => {
     '',
   ].join('\n');
 
-  test('point every original token of the output back to where it was in the input', () => {
+  test('point each line, each statement start and each edited spot back to where it was in the input', () => {
     const result = transform(input, options);
     const map = new TraceMap(result.map as never);
     const lines = result.code.split('\n');
