@@ -148,3 +148,15 @@ describe('inline refs never collide with export refs', () => {
     expect(transform(code, options).actions.map((action) => action.ref).sort()).toEqual(['app/actions.ts#run', 'app/actions.ts#run#2']);
   });
 });
+
+describe('inline refs name components wrapped in a call', () => {
+  test('memo(() => …) held by a const gives the component its binding name', () => {
+    const code = [
+      'export const Page = memo(() => {',
+      '  /** @requiresAuth */ async function save() { "use server"; }',
+      '  return save;',
+      '});',
+    ].join('\n');
+    expect(transform(code, { ...options, filename: 'app/page.tsx' }).actions.map((action) => action.ref)).toEqual(['app/page.tsx#Page/save']);
+  });
+});

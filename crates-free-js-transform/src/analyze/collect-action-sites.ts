@@ -273,6 +273,8 @@ function enclosingNames(ancestors: readonly Node[]): string[] {
   for (let index = 0; index < ancestors.length; index++) {
     const node = ancestors[index]!;
     if (!isFunctionNode(node) && node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') continue;
+    // A function takes the name of what holds it; through wrappers and through one call level, so
+    // `const Page = memo(() => …)` and `forwardRef(function Field() …)` name the component.
     let name: string | null = null;
     for (let up = index; up >= 0 && name === null; up--) {
       const current = ancestors[up]!;
