@@ -37,8 +37,18 @@ describe.each<Bundler>(['turbopack', 'webpack'])('next build with %s', (bundler)
       // On client layers Next drops the bodies of "use server" modules, guard included.
       expect(anyFileContains(filesUnder(path.join(appDir, '.next/static'), '.js'), 'app/actions.ts#saveNote')).toBe(false);
 
+      // The same transform on every layer gives one ID per action, and the client (which compiles the module on
+      // its own layers, from our output) references exactly that ID.
+      const serverReferences = JSON.parse(readFileSync(path.join(appDir, '.next/server/server-reference-manifest.json'), 'utf8'));
+      const saveNoteIds = Object.entries(serverReferences.node as Record<string, { exportedName: string }>)
+        .filter(([, entry]) => entry.exportedName === 'saveNote')
+        .map(([id]) => id);
+      expect(saveNoteIds).toHaveLength(1);
+      expect(anyFileContains(filesUnder(path.join(appDir, '.next/static'), '.js'), saveNoteIds[0]!)).toBe(true);
+
       const manifest = JSON.parse(readFileSync(path.join(appDir, '.next/action-guard/manifest.json'), 'utf8'));
       expect(manifest.bundler).toBe(bundler);
+      expect(manifest.actions.find((action: { ref: string }) => action.ref === 'app/actions.ts#saveNote').referencedByClient).toBe(true);
       const refs = manifest.actions.map((action: { ref: string; guarded: boolean }) => [action.ref, action.guarded]);
       expect(refs).toEqual([
         ['app/actions.ts#saveNote', true],
