@@ -142,7 +142,7 @@ const directive = fc.constantFrom<GeneratedFunction['directive']>('use server', 
 const generatedFunction: fc.Arbitrary<GeneratedFunction> = fc.letrec<{ fn: GeneratedFunction }>((tie) => ({
   fn: fc.oneof(
     { depthSize: 'small', maxDepth: 4 },
-    fc.record({ form, directive, children: fc.constant([]) }),
+    fc.record({ form, directive, children: fc.constant<GeneratedFunction[]>([]) }),
     fc.record({ form, directive, children: fc.array(tie('fn'), { maxLength: 3 }) }),
   ),
 })).fn;

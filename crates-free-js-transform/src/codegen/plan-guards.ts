@@ -65,7 +65,8 @@ export function parameterShape(fn: FunctionNode): { count: number; rest: boolean
 
 /**
  * Fresh outer parameters with the same count, rest and `length` as the original (Next 16 sends a client only the
- * arguments its declared parameters cover, NEXT-INTERNALS §2), and the array of them handed to the guard.
+ * arguments its declared parameters cover, NEXT-INTERNALS §2), and the expression of the arguments handed to the
+ * guard.
  */
 function wrapperParams(fn: FunctionNode, prefix: string): { params: string; args: string } {
   const { count, rest, length } = parameterShape(fn);
@@ -79,7 +80,17 @@ function wrapperParams(fn: FunctionNode, prefix: string): { params: string; args
     names.push(`...${prefix}rest`);
     params.push(`...${prefix}rest`);
   }
-  return { params: params.join(', '), args: `[${names.join(', ')}]` };
+  if (length === count) return { params: params.join(', '), args: `[${names.join(', ')}]` };
+  // Parameters with defaults: hand the guard the arguments the caller gave, not trailing `undefined`s (a form's
+  // FormData stays the last argument). Same rule as defaults themselves: an explicit `undefined` counts as absent.
+  let given = String(length);
+  for (let index = length; index < count; index++) given = `${prefix}${index} !== void 0 ? ${index + 1} : ${given}`;
+  const fixed = `[${names.slice(0, count).join(', ')}]`;
+  const trimmed = `${fixed}.slice(0, ${given})`;
+  return {
+    params: params.join(', '),
+    args: rest ? `(${prefix}rest.length > 0 ? [${names.join(', ')}] : ${trimmed})` : trimmed,
+  };
 }
 
 /** The range of a function's parameter list including its parentheses (or the bare arrow parameter). */
