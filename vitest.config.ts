@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // (timeouts, setup files, parallelism); the end-to-end project runs its files one at a time.
 export default defineConfig({
   test: {
-    projects: ['crates-free-js-transform', 'packages/*', 'test'],
+    projects: ['crates-free-js-transform', 'packages/*', 'examples/*', 'test'],
   },
 });
