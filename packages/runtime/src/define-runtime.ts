@@ -197,6 +197,9 @@ function deny(code: FailureCode, details?: FailureDetails, outcome?: CallOutcome
   throw new Denial(createFailure(code, details), outcome);
 }
 
+/** Idempotency keys up to this length are stored as they are; longer ones as their SHA-256. */
+const MAX_PLAIN_KEY_LENGTH = 128;
+
 /** A Next redirect/notFound/forbidden/unauthorized thrown by the body: stored so a replay throws it again. */
 const THROWN_PREFIX = '!throw:';
 const REPLAYABLE_DIGESTS = ['NEXT_REDIRECT', 'NEXT_HTTP_ERROR_FALLBACK'];
@@ -282,9 +285,18 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       return UNKNOWN_IP;
     };
 
-    const finish = async (outcome: CallOutcome, code?: string, ref?: string): Promise<void> => {
-      let id = (self as { $$id?: unknown } | null | undefined)?.$$id;
-      if (typeof id !== 'string' && headersPromise !== null) id = (await headersPromise.catch(() => null))?.get('next-action');
+    // Synchronous on the hot path; it only waits when Next's id must come from headers that are still being read.
+    const finish = (outcome: CallOutcome, code?: string, ref?: string): void | Promise<void> => {
+      const ownId = (self as { $$id?: unknown } | null | undefined)?.$$id;
+      if (typeof ownId !== 'string' && headersPromise !== null) {
+        return headersPromise.then(
+          (headers) => report(outcome, headers.get('next-action'), code, ref),
+          () => report(outcome, null, code, ref),
+        );
+      }
+      report(outcome, ownId, code, ref);
+    };
+    const report = (outcome: CallOutcome, id: unknown, code?: string, ref?: string): void => {
       const event: GuardEvent = {
         type: 'call',
         action,
@@ -314,7 +326,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       }
 
       // 1. Session.
-      const resolvedSession = await resolved.session();
+      let resolvedSession = resolved.session();
+      if (resolvedSession instanceof Promise) resolvedSession = await resolvedSession;
       if (resolvedSession !== null && resolvedSession !== undefined) {
         if (typeof resolvedSession !== 'object' || typeof resolvedSession.id !== 'string' || resolvedSession.id === '') {
           throw new TypeError('action-guard: session() must return null or an object with a non-empty string "id".');
@@ -327,10 +340,11 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // the claim's store round trip; every denial on the way consumes the limit first (`refuse`), so callers get
       // exactly the answers of the SPEC order, with one round trip fewer.
       let rateLimitPending = policy.rateLimit !== null;
-      const rateLimitKey = async (): Promise<string> => {
+      const rateLimitKey = (): string | Promise<string> => {
         const by = policy.rateLimit!.by;
-        const subject = by === 'global' ? 'global' : by === 'user' && session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
-        return `${action}|${subject}`;
+        if (by === 'global') return `${action}|global`;
+        if (by === 'user' && session !== null) return `${action}|user:${session.id}`;
+        return clientIp().then((ip) => `${action}|ip:${ip}`);
       };
       const rateLimitStoreFailed = (error: unknown): void => {
         const allowed = resolved.rateLimitOnStoreError === 'allow';
@@ -374,7 +388,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       const schema: StandardSchemaV1 | null = meta.schema === null ? null : meta.schema();
       let input = rawInput;
       if (schema !== null) {
-        const outcome = await validateInput(schema, rawInput);
+        const pending = validateInput(schema, rawInput);
+        const outcome = pending instanceof Promise ? await pending : pending;
         if (!outcome.ok) {
           return await refuse('INVALID_INPUT', { fieldErrors: outcome.errors.fieldErrors, formErrors: outcome.errors.formErrors });
         }
@@ -391,17 +406,20 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // 7. Idempotency claim.
       if (policy.dedupe !== null) {
         const { source, name, ttlSeconds } = policy.dedupe;
-        const fingerprint = await fingerprintInput(input);
+        const quick = fingerprintInput(input);
+        const fingerprint = typeof quick === 'string' ? quick : await quick;
         let key: string;
         if (source === 'input') {
-          key = fingerprint;
+          key = `f:${fingerprint}`;
         } else {
           const raw =
             source === 'header'
               ? (await readHeaders()).get(name ?? '')
               : (rawInput as Record<string, unknown> | null | undefined)?.[name ?? ''];
           if (typeof raw !== 'string' || raw.trim() === '') return await refuse('IDEMPOTENCY_KEY_REQUIRED');
-          key = await sha256Hex(raw);
+          // The key is the last part of the store key, so it cannot be confused with the action or principal; only
+          // long keys are hashed, to bound what the store holds.
+          key = raw.length <= MAX_PLAIN_KEY_LENGTH ? `k:${raw}` : `h:${await sha256Hex(raw)}`;
         }
         const principal = session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
         const storeKey = `${action}|${principal}|${key}`;

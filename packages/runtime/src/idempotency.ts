@@ -21,21 +21,67 @@ export function deserializeResult(text: string): unknown {
   return parse(text);
 }
 
-/** SHA-256 as lowercase hex, with WebCrypto (Node 20 and Edge alike). */
-export async function sha256Hex(data: string | ArrayBuffer): Promise<string> {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
+type NodeHash = { update(data: string | Uint8Array): NodeHash; digest(encoding: 'hex'): string };
+type NodeCrypto = {
+  createHash(algorithm: string): NodeHash;
+  /** One-shot hash (Node ≥ 20.12): several times cheaper than createHash() for short inputs. */
+  hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string;
+};
+
+// Node's synchronous hash when the runtime has it (through `process.getBuiltinModule`, which is not an import, so
+// Edge bundles never see `node:crypto`); otherwise WebCrypto. Same SHA-256 either way, but WebCrypto's digest is
+// asynchronous and runs on Node's thread pool, which costs tens of microseconds per call on the hot path.
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+  'node:crypto',
+) as NodeCrypto | undefined;
+
+function toHex(bytes: Uint8Array): string {
   let hex = '';
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
   return hex;
+}
+
+/** SHA-256 as lowercase hex: synchronous with Node's hash where available, a Promise from WebCrypto elsewhere. */
+export function sha256Hex(data: string | ArrayBuffer): string | Promise<string> {
+  if (nodeCrypto !== undefined) {
+    const input = typeof data === 'string' ? data : new Uint8Array(data);
+    return nodeCrypto.hash !== undefined ? nodeCrypto.hash('sha256', input, 'hex') : nodeCrypto.createHash('sha256').update(input).digest('hex');
+  }
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+  return crypto.subtle.digest('SHA-256', bytes).then((digest) => toHex(new Uint8Array(digest)));
+}
+
+function isBlob(value: unknown): value is Blob {
+  return typeof Blob !== 'undefined' && value instanceof Blob;
+}
+
+/** Thrown by the first, synchronous encoding pass when it meets a file whose bytes were not read yet. */
+class NeedsBlobDigests {}
+
+/** Files are the only part of an input that needs asynchronous reading; collect them when the first pass met one. */
+function collectBlobs(value: unknown, found: Set<Blob>, seen: Set<object>): void {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (isBlob(value)) {
+    found.add(value);
+  } else if (Array.isArray(value) || value instanceof Set) {
+    for (const item of value) collectBlobs(item, found, seen);
+  } else if (value instanceof Map) {
+    for (const [key, item] of value) {
+      collectBlobs(key, found, seen);
+      collectBlobs(item, found, seen);
+    }
+  } else if (!(value instanceof Date)) {
+    for (const item of Object.values(value)) collectBlobs(item, found, seen);
+  }
 }
 
 /**
  * An encoding where equal inputs give equal strings whatever their key order: object keys, Map entries and Set
  * members are sorted; every value carries a type tag so `1`, `"1"` and `1n` differ; files contribute a hash of
- * their bytes. Used only to fingerprint the validated input, never stored or logged.
+ * their bytes (`blobDigests`). Used only to fingerprint the validated input, never stored or logged.
  */
-export async function canonicalEncode(value: unknown, seen: Set<object> = new Set()): Promise<string> {
+export function canonicalEncode(value: unknown, blobDigests: ReadonlyMap<Blob, string> | null = null, seen: Set<object> = new Set()): string {
   switch (typeof value) {
     case 'undefined':
       return 'u';
@@ -57,35 +103,47 @@ export async function canonicalEncode(value: unknown, seen: Set<object> = new Se
   seen.add(object);
   try {
     if (object instanceof Date) return 'D' + object.getTime();
-    if (typeof Blob !== 'undefined' && object instanceof Blob) {
+    if (isBlob(object)) {
       const name = typeof File !== 'undefined' && object instanceof File ? object.name : null;
-      return `F${JSON.stringify([name, object.type, object.size])}${await sha256Hex(await object.arrayBuffer())}`;
+      const digest = blobDigests?.get(object);
+      if (digest === undefined) throw new NeedsBlobDigests();
+      return `F${JSON.stringify([name, object.type, object.size])}${digest}`;
     }
-    if (Array.isArray(object)) {
-      const items: string[] = [];
-      for (const item of object) items.push(await canonicalEncode(item, seen));
-      return `[${items.join(',')}]`;
-    }
+    if (Array.isArray(object)) return `[${object.map((item) => canonicalEncode(item, blobDigests, seen)).join(',')}]`;
     if (object instanceof Map) {
       const entries: string[] = [];
-      for (const [key, item] of object) entries.push(`${await canonicalEncode(key, seen)}=>${await canonicalEncode(item, seen)}`);
+      for (const [key, item] of object) entries.push(`${canonicalEncode(key, blobDigests, seen)}=>${canonicalEncode(item, blobDigests, seen)}`);
       return `M{${entries.sort().join(',')}}`;
     }
     if (object instanceof Set) {
       const members: string[] = [];
-      for (const item of object) members.push(await canonicalEncode(item, seen));
+      for (const item of object) members.push(canonicalEncode(item, blobDigests, seen));
       return `S{${members.sort().join(',')}}`;
     }
     const record = object as Record<string, unknown>;
     const fields: string[] = [];
-    for (const key of Object.keys(record).sort()) fields.push(`${JSON.stringify(key)}:${await canonicalEncode(record[key], seen)}`);
+    for (const key of Object.keys(record).sort()) fields.push(`${JSON.stringify(key)}:${canonicalEncode(record[key], blobDigests, seen)}`);
     return `{${fields.join(',')}}`;
   } finally {
     seen.delete(object);
   }
 }
 
-/** The fingerprint of a validated input: SHA-256 of its canonical encoding. */
-export async function fingerprintInput(value: unknown): Promise<string> {
-  return sha256Hex(await canonicalEncode(value));
+/**
+ * The fingerprint of a validated input: SHA-256 of its canonical encoding (files hashed by content). Synchronous
+ * when nothing needs reading or awaiting (no files, Node's hash available).
+ */
+export function fingerprintInput(value: unknown): string | Promise<string> {
+  try {
+    return sha256Hex(canonicalEncode(value));
+  } catch (error) {
+    if (!(error instanceof NeedsBlobDigests)) throw error;
+  }
+  const blobs = new Set<Blob>();
+  collectBlobs(value, blobs, new Set());
+  return (async () => {
+    const digests = new Map<Blob, string>();
+    for (const blob of blobs) digests.set(blob, await sha256Hex(await blob.arrayBuffer()));
+    return sha256Hex(canonicalEncode(value, digests));
+  })();
 }

@@ -59,14 +59,20 @@ export interface ValidationErrors {
 /** The outcome of running a Standard Schema. */
 export type ValidationOutcome = { ok: true; value: unknown } | { ok: false; errors: ValidationErrors };
 
-/** Runs any Standard Schema v1 validator (zod, valibot, arktype…) and groups its issues by field. */
-export async function validateInput(schema: StandardSchemaV1, value: unknown): Promise<ValidationOutcome> {
+/**
+ * Runs any Standard Schema v1 validator (zod, valibot, arktype…) and groups its issues by field. Synchronous when
+ * the validator is (no promise on the hot path), a Promise when it is asynchronous.
+ */
+export function validateInput(schema: StandardSchemaV1, value: unknown): ValidationOutcome | Promise<ValidationOutcome> {
   const standard = schema?.['~standard'];
   if (standard === undefined || typeof standard.validate !== 'function') {
     throw new TypeError('action-guard: the action\'s schema does not implement Standard Schema v1 ("~standard").');
   }
-  let result = standard.validate(value);
-  if (result instanceof Promise) result = await result;
+  const result = standard.validate(value);
+  return result instanceof Promise ? result.then(toOutcome) : toOutcome(result);
+}
+
+function toOutcome(result: StandardSchemaV1.Result<unknown>): ValidationOutcome {
   if (result.issues === undefined) return { ok: true, value: result.value };
   const errors: ValidationErrors = { fieldErrors: {}, formErrors: [] };
   for (const issue of result.issues) {

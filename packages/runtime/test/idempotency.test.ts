@@ -232,3 +232,18 @@ test('when the store cannot be reached, idempotency fails closed with INTERNAL_E
   expect(body).not.toHaveBeenCalled();
   expect(log.events[0]).toMatchObject({ type: 'store-error', concern: 'idempotency', decision: 'denied' });
 });
+
+test('fingerprints uploaded files by their bytes: the same upload replays, a different file with the same name runs', async () => {
+  const runtime = defineRuntime({ session: () => alice, headers: () => new Headers(), tracing: false });
+  const action = meta({ policy: { dedupe: { source: 'input', name: null, ttlSeconds: 60 } } });
+  const upload = (bytes: string) => {
+    const form = new FormData();
+    form.append('avatar', new File([bytes], 'me.png', { type: 'image/png' }));
+    return form;
+  };
+  const body = vi.fn(async () => 'stored');
+  await runtime.guard(action, [upload('first image')], body);
+  await runtime.guard(action, [upload('first image')], body);
+  await runtime.guard(action, [upload('other image')], body);
+  expect(body).toHaveBeenCalledTimes(2);
+});

@@ -122,60 +122,76 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // A pending claim whose lease is still running must not be dropped: that would let its key run twice.
   const claims = new BoundedMap<ClaimEntry>(generationSize, (entry, now) => entry.state === 'pending' && entry.leaseUntil > now);
 
+  let lastToken = 0;
+
+  // Synchronous cores: each operation is atomic simply because it never yields. The store methods wrap them in
+  // already-resolved promises (no `async` frames), which keeps the guard's hot path short.
+  function rateLimit(key: string, limit: number, windowMs: number): RateLimitDecision {
+    // GCRA: `tat` is the theoretical arrival time of the next call; a burst of `limit` is allowed per window.
+    const now = Date.now();
+    const interval = windowMs / limit;
+    const tat = Math.max(buckets.get(key, now)?.tat ?? now, now);
+    const nextTat = tat + interval;
+    const allowAt = nextTat - windowMs;
+    if (allowAt > now) return { allowed: false, retryAfter: Math.max(1, Math.ceil((allowAt - now) / 1000)) };
+    buckets.set(key, { tat: nextTat, expiresAt: nextTat }, now);
+    return { allowed: true, retryAfter: 0 };
+  }
+
+  function claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): ClaimResult {
+    const now = Date.now();
+    const entry = claims.get(key, now);
+    if (entry !== undefined) {
+      if (entry.state === 'done') return { status: 'done', fingerprint: entry.fingerprint, result: entry.result ?? '' };
+      if (entry.leaseUntil > now || entry.fingerprint !== fingerprint) {
+        return { status: 'pending', fingerprint: entry.fingerprint };
+      }
+    }
+    // Fencing tokens only need to be unique within this store, so a counter does (no entropy on the hot path).
+    const token = String(++lastToken);
+    claims.set(
+      key,
+      { fingerprint, state: 'pending', token, leaseUntil: now + leaseMs, result: null, expiresAt: now + Math.max(ttlMs, leaseMs) },
+      now,
+    );
+    return { status: 'claimed', token };
+  }
+
+  const attempt = <T>(operation: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(operation());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const store: MemoryStore = {
     kind: 'memory',
     size: () => buckets.size + claims.size,
+    rateLimit: (key, limit, windowMs) => attempt(() => rateLimit(key, limit, windowMs)),
+    claim: (key, fingerprint, leaseMs, ttlMs) => attempt(() => claim(key, fingerprint, leaseMs, ttlMs)),
 
-    async rateLimit(key, limit, windowMs): Promise<RateLimitDecision> {
-      // GCRA: `tat` is the theoretical arrival time of the next call; a burst of `limit` is allowed per window.
-      const now = Date.now();
-      const interval = windowMs / limit;
-      const tat = Math.max(buckets.get(key, now)?.tat ?? now, now);
-      const nextTat = tat + interval;
-      const allowAt = nextTat - windowMs;
-      if (allowAt > now) return { allowed: false, retryAfter: Math.max(1, Math.ceil((allowAt - now) / 1000)) };
-      buckets.set(key, { tat: nextTat, expiresAt: nextTat }, now);
-      return { allowed: true, retryAfter: 0 };
-    },
+    complete: (key, token, result, ttlMs) =>
+      attempt(() => {
+        const now = Date.now();
+        const entry = claims.get(key, now);
+        if (entry === undefined || entry.token !== token) return false;
+        claims.set(key, { ...entry, state: 'done', result, expiresAt: now + ttlMs }, now);
+        return true;
+      }),
 
-    async claim(key, fingerprint, leaseMs, ttlMs): Promise<ClaimResult> {
-      const now = Date.now();
-      const entry = claims.get(key, now);
-      if (entry !== undefined) {
-        if (entry.state === 'done') return { status: 'done', fingerprint: entry.fingerprint, result: entry.result ?? '' };
-        if (entry.leaseUntil > now || entry.fingerprint !== fingerprint) {
-          return { status: 'pending', fingerprint: entry.fingerprint };
-        }
-      }
-      const token = crypto.randomUUID();
-      claims.set(
-        key,
-        { fingerprint, state: 'pending', token, leaseUntil: now + leaseMs, result: null, expiresAt: now + Math.max(ttlMs, leaseMs) },
-        now,
-      );
-      return { status: 'claimed', token };
-    },
+    release: (key, token) =>
+      attempt(() => {
+        const entry = claims.get(key, Date.now());
+        if (entry !== undefined && entry.token === token) claims.delete(key);
+      }),
 
-    async complete(key, token, result, ttlMs): Promise<boolean> {
-      const now = Date.now();
-      const entry = claims.get(key, now);
-      if (entry === undefined || entry.token !== token) return false;
-      claims.set(key, { ...entry, state: 'done', result, expiresAt: now + ttlMs }, now);
-      return true;
-    },
-
-    async release(key, token): Promise<void> {
-      const entry = claims.get(key, Date.now());
-      if (entry !== undefined && entry.token === token) claims.delete(key);
-    },
-
-    // Each half is atomic on its own, which is all correctness needs (they touch different keys); Redis merges them
-    // only to save a round trip.
-    async rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs): Promise<RateLimitedClaim> {
-      const decision = await store.rateLimit(rateKey, limit, windowMs);
-      if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
-      return { rateLimit: { allowed: true, retryAfter: 0 }, claim: await store.claim(claimKey, fingerprint, leaseMs, ttlMs) };
-    },
+    rateLimitAndClaim: (rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs) =>
+      attempt((): RateLimitedClaim => {
+        const decision = rateLimit(rateKey, limit, windowMs);
+        if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
+        return { rateLimit: { allowed: true, retryAfter: 0 }, claim: claim(claimKey, fingerprint, leaseMs, ttlMs) };
+      }),
   };
   return store;
 }

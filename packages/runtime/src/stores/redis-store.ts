@@ -172,6 +172,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   // The connection is lazy on purpose: `next build` imports the app's runtime module while collecting page data,
   // and a build must not need (or keep retrying) a Redis connection. The first call gets `connectTimeoutMs` instead.
 
+  // Fencing tokens must be unique across every instance sharing the server: a random id per store, plus a counter.
+  const tokenPrefix = crypto.randomUUID();
+  let lastToken = 0;
+  const nextToken = (): string => `${tokenPrefix}:${++lastToken}`;
+
   const shas = new Map<string, Promise<string>>();
   async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
     if (options.url !== undefined) await loadRedis();
@@ -203,13 +208,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
 
     async claim(key, fingerprint, leaseMs, ttlMs): Promise<ClaimResult> {
-      const token = crypto.randomUUID();
+      const token = nextToken();
       const reply = (await run(CLAIM_SCRIPT, [prefix + 'idem:' + key], [fingerprint, String(leaseMs), String(ttlMs), token])) as unknown[];
       return toClaimResult(reply);
     },
 
     async rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs): Promise<RateLimitedClaim> {
-      const token = crypto.randomUUID();
+      const token = nextToken();
       const reply = (await run(
         RATE_LIMIT_AND_CLAIM_SCRIPT,
         [prefix + 'rl:' + rateKey, prefix + 'idem:' + claimKey],
