@@ -285,14 +285,15 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       return UNKNOWN_IP;
     };
 
-    // Synchronous on the hot path; it only waits when Next's id must come from headers that are still being read.
-    const finish = (outcome: CallOutcome, code?: string, ref?: string): void | Promise<void> => {
+    // Synchronous: when Next's id must come from headers still being read, the event follows once they are.
+    const finish = (outcome: CallOutcome, code?: string, ref?: string): void => {
       const ownId = (self as { $$id?: unknown } | null | undefined)?.$$id;
       if (typeof ownId !== 'string' && headersPromise !== null) {
-        return headersPromise.then(
+        void headersPromise.then(
           (headers) => report(outcome, headers.get('next-action'), code, ref),
           () => report(outcome, null, code, ref),
         );
+        return;
       }
       report(outcome, ownId, code, ref);
     };
@@ -451,7 +452,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           if (state.status === 'done') {
             if (state.result === UNREPLAYABLE) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
             const replay = replayStored(state.result) as Awaited<TResult>;
-            await finish('replayed');
+            finish('replayed');
             return replay;
           }
           const remaining = deadline - Date.now();
@@ -475,16 +476,16 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         }
         await completeClaim(held, serialized ?? UNREPLAYABLE, ttlMs, action);
         claim = null;
-        await finish('ok');
+        finish('ok');
         return result;
       }
 
       const result = await runWithContext({ schema, input, session }, () => impl(...args));
-      await finish('ok');
+      finish('ok');
       return result;
     } catch (error) {
       if (error instanceof Denial) {
-        await finish(error.outcome, error.failure.error.code, error.failure.error.ref);
+        finish(error.outcome, error.failure.error.code, error.failure.error.ref);
         return error.failure;
       }
       // A body that threw gives its claim back so a retry can run (unless completeClaim already stored it).
@@ -499,7 +500,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       try {
         rethrow(error);
       } catch (controlFlow) {
-        await finish('control-flow');
+        finish('control-flow');
         throw controlFlow;
       }
       const ref = crypto.randomUUID();
@@ -510,7 +511,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           // Reporting must not turn a returned failure into a crash.
         }
       }
-      await finish('error', 'INTERNAL_ERROR', ref);
+      finish('error', 'INTERNAL_ERROR', ref);
       if (resolved.rethrowErrors) throw error;
       return createFailure('INTERNAL_ERROR', { ref });
     }

@@ -176,7 +176,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const now = Date.now();
         const entry = claims.get(key, now);
         if (entry === undefined || entry.token !== token) return false;
-        claims.set(key, { ...entry, state: 'done', result, expiresAt: now + ttlMs }, now);
+        entry.state = 'done';
+        entry.result = result;
+        entry.expiresAt = now + ttlMs;
+        claims.set(key, entry, now);
         return true;
       }),
 
