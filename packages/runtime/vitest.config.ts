@@ -4,6 +4,8 @@ import { defineProject } from 'vitest/config';
 // run two at a time at most (the machine has two cores shared by the whole team).
 export default defineProject({
   test: {
+    // `npx vitest run --project runtime` from the repository root.
+    name: 'runtime',
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
