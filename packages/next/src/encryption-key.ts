@@ -1,4 +1,5 @@
 import { checkEncryptionKey, createFinding, ENCRYPTION_KEY_ENV, formatFinding } from '@action-guard/manifest';
+import { fingerprintEncryptionKey } from '@action-guard/manifest/key-fingerprint';
 
 /**
  * Fails fast on a malformed `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5), in every phase that compiles: Next
@@ -11,4 +12,19 @@ export function assertEncryptionKeyWellFormed(env: NodeJS.ProcessEnv = process.e
   if (check.ok || check.reason === 'missing') return;
   const finding = createFinding('malformed-encryption-key', 'error', { message: check.problem, fix: check.fix });
   throw Object.assign(new Error(formatFinding(finding)), { code: finding.code });
+}
+
+/**
+ * The variable through which the build tells the runtime which key it used; Next inlines next.config `env` into the
+ * server bundles. Keep in sync with packages/runtime/src/encryption-key-check.ts (the reading end).
+ */
+export const BUILD_KEY_FINGERPRINT_ENV = 'ACTION_GUARD_BUILD_KEY_FINGERPRINT';
+
+/**
+ * The value for {@link BUILD_KEY_FINGERPRINT_ENV}: the fingerprint of the build's key, or `generated` when the build
+ * has none (Next then generates one). Never the key.
+ */
+export async function buildKeyFingerprint(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const key = env[ENCRYPTION_KEY_ENV];
+  return key ? fingerprintEncryptionKey(key) : 'generated';
 }

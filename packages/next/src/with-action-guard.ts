@@ -9,7 +9,7 @@ import {
   type Options,
 } from '@action-guard/config';
 import type { NextConfig } from 'next';
-import { assertEncryptionKeyWellFormed } from './encryption-key.js';
+import { assertEncryptionKeyWellFormed, BUILD_KEY_FINGERPRINT_ENV, buildKeyFingerprint } from './encryption-key.js';
 import { recordsDirFor, type LoaderOptions } from './loader-options.js';
 import { detectNextVersion, turbopackRulesSyntaxFor } from './next-version.js';
 import { writeManifestAfterCompile, type AfterCompileMetadata } from './post-build.js';
@@ -104,8 +104,15 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   );
   const alreadyChained = typeof userAfter === 'function' && OUR_HOOK in userAfter;
 
+  // Production builds tell the runtime which key they used, so a server started with another key says so once.
+  const env =
+    apply.phase === PHASE_PRODUCTION_BUILD
+      ? { ...userConfig.env, [BUILD_KEY_FINGERPRINT_ENV]: await buildKeyFingerprint() }
+      : userConfig.env;
+
   return {
     ...userConfig,
+    ...(env ? { env } : {}),
     webpack,
     turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
     compiler: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Configuration, RuleSetRule } from 'webpack';
+import { fingerprintEncryptionKey } from '@action-guard/manifest/key-fingerprint';
 import { withActionGuard } from '../src/index.js';
 import type { LoaderOptions } from '../src/loader-options.js';
 import { applyActionGuard } from '../src/with-action-guard.js';
@@ -227,6 +228,19 @@ describe('withActionGuard()(nextConfig)', () => {
 
   test('validates inline options when withActionGuard() is called', () => {
     expect(() => withActionGuard({ rulez: {} } as never)).toThrow(/rulez: unknown key\. Valid keys: runtime, rules/);
+  });
+
+  test('tells the runtime which key a production build used (its fingerprint, never the key), and nothing in dev', async () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    vi.stubEnv('NEXT_SERVER_ACTIONS_ENCRYPTION_KEY', key);
+    const built = await withActionGuard()({ env: { MINE: '1' } })(BUILD, context);
+    expect(built.env).toEqual({ MINE: '1', ACTION_GUARD_BUILD_KEY_FINGERPRINT: await fingerprintEncryptionKey(key) });
+    expect(JSON.stringify(built.env)).not.toContain(key);
+    const dev = await withActionGuard()({ env: { MINE: '1' } })(DEV, context);
+    expect(dev.env).toEqual({ MINE: '1' });
+    vi.stubEnv('NEXT_SERVER_ACTIONS_ENCRYPTION_KEY', '');
+    const generated = await withActionGuard()({})(BUILD, context);
+    expect(generated.env).toEqual({ ACTION_GUARD_BUILD_KEY_FINGERPRINT: 'generated' });
   });
 
   test('fails on a malformed encryption key with the fix, never printing the key', async () => {

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { createEncryptionKeyCheck, readKeyEnvironment } from './encryption-key-check.js';
 import { resolveClientIp, UNKNOWN_IP, type ClientIpOption, type ClientIpReader } from './client-ip.js';
 import { runWithContext } from './context.js';
 import { createFailure, type ActionFailure, type FailureCode, type FailureDetails } from './failures.js';
@@ -254,12 +255,19 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     }
   }
 
+  // Once per runtime, off the call's path: is this server running with the key the build used? (SPEC §5)
+  const checkEncryptionKey = createEncryptionKeyCheck(readKeyEnvironment, (message) => {
+    emit({ type: 'warning', code: 'encryption-key-mismatch', message });
+    console.error(message);
+  });
+
   async function guard<TArgs extends [] | unknown[], TResult>(
     meta: ActionMeta,
     args: TArgs,
     impl: (...args: NoInfer<TArgs>) => TResult,
     self?: unknown,
   ): Promise<Awaited<TResult> | ActionFailure> {
+    void checkEncryptionKey();
     const startedAt = performance.now();
     const { policy } = meta;
     const action = meta.ref;

@@ -108,7 +108,7 @@ export interface WarningEvent {
   /** Discriminant. */
   type: 'warning';
   /** Stable code of the warning. */
-  code: 'client-ip-unavailable' | 'idempotency-fence-lost' | 'idempotency-result-unserializable';
+  code: 'client-ip-unavailable' | 'idempotency-fence-lost' | 'idempotency-result-unserializable' | 'encryption-key-mismatch';
   /** Human-readable explanation. */
   message: string;
   /** The action concerned, when there is one. */
