@@ -4,6 +4,8 @@ import { defineProject } from 'vitest/config';
 // run two at a time at most (the machine has two cores shared by the whole team).
 export default defineProject({
   test: {
+    // Run after the unit projects and alone (its own maxWorkers): two builds on the two CI cores slow both past their timeouts.
+    sequence: { groupOrder: 1 },
     // `npx vitest run --project runtime` from the repository root.
     name: 'runtime',
     include: ['test/**/*.test.ts'],
