@@ -518,7 +518,11 @@ async function withPlainExampleConfig(run) {
 
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const s = (ms) => (ms / 1000).toFixed(1);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
 
 async function main() {
   mkdirSync(BENCH_DIR, { recursive: true });
