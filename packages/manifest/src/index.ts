@@ -22,6 +22,7 @@ export {
   writeActionManifest,
   readFreshRecords,
   ACTION_GUARD_DIR,
+  recordsDirFor,
   MANIFEST_FILE,
   ENVELOPE_FILE,
   type WriteActionManifestOptions,

@@ -30,7 +30,7 @@ export interface ActionRecord {
   guarded: boolean;
 }
 
-/** One file's records as the loader persists them under `<distDir>/action-guard/records/` (docs/architecture.md §3). */
+/** One file's records as the loader persists them under `<distDir>/cache/action-guard/records/` (docs/architecture.md §3). */
 export interface RecordFile {
   file: string;
   sourceSha256: string;

@@ -47,6 +47,17 @@ export interface WriteActionManifestResult {
 
 /** The directory under distDir that action-guard owns. */
 export const ACTION_GUARD_DIR = 'action-guard';
+
+/**
+ * Where the loader writes one record per transformed module and this step reads them: `<distDir>/cache/action-guard/
+ * records`. Under `cache/` because Next keeps that folder between builds, like the bundlers' persistent caches
+ * (Turbopack's `.next/cache/turbopack`, webpack's `.next/cache/webpack`): a module served from those caches never
+ * reaches the loader again, so its record must survive too. Freshness comes from the source hash, not the folder.
+ * The loader (packages/next/src/loader.ts) and {@link readFreshRecords} both use this one function.
+ */
+export function recordsDirFor(distDir: string): string {
+  return path.join(distDir, 'cache', ACTION_GUARD_DIR, 'records');
+}
 /** File names inside it. */
 export const MANIFEST_FILE = 'manifest.json';
 /** The DSSE envelope's file name. */
@@ -73,7 +84,7 @@ function isRecordFile(value: unknown): value is RecordFile {
 
 /** Reads the loader's records, keeping only those whose source hash matches the file on disk now. */
 export async function readFreshRecords(projectDir: string, distDir: string): Promise<RecordFile[]> {
-  const dir = path.join(distDir, ACTION_GUARD_DIR, 'records');
+  const dir = recordsDirFor(distDir);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const fresh: RecordFile[] = [];
   for (const name of names.sort()) {

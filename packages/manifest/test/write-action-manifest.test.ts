@@ -80,8 +80,8 @@ function createProject(options: { filenamePrefix?: string; nested?: string } = {
     // Written by an earlier build of a different lib/old.ts: must never be used.
     { file: 'lib/old.ts', sourceSha256: '0'.repeat(64), actions: [record('lib/old.ts', 'legacy')] },
   ];
-  for (const r of records) write(`.next/action-guard/records/${createHash('sha256').update(r.file).digest('hex')}.json`, JSON.stringify(r));
-  write('.next/action-guard/records/truncated.json', '{"file": "app/act');
+  for (const r of records) write(`.next/cache/action-guard/records/${createHash('sha256').update(r.file).digest('hex')}.json`, JSON.stringify(r));
+  write('.next/cache/action-guard/records/truncated.json', '{"file": "app/act');
   write('.next/static/chunks/app/page-abc.js', `self.x=(0,n.createServerReference)("${ID.create}",n.callServer,void 0,n.findSourceMapURL,"createPost");`);
   write('.next/static/BUILDID42/_buildManifest.js', 'self.__BUILD_MANIFEST={}');
   return { projectDir, encryptionKey, distDir: path.join(projectDir, '.next') };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '@action-guard/config';
-import { ACTION_GUARD_DIR } from '@action-guard/manifest';
+import { recordsDirFor as recordsDirOfDist } from '@action-guard/manifest';
 
 /**
  * Options handed to the loader by webpack and Turbopack. Plain JSON only: Turbopack serialises loader options
@@ -15,8 +15,8 @@ export interface LoaderOptions {
 
 /**
  * Where the loader writes records for a build whose output goes to `distDir` (relative to the project); the
- * manifest package's `readFreshRecords` reads the same directory.
+ * manifest package's `readFreshRecords` reads the same directory (one definition: `recordsDirFor` there).
  */
 export function recordsDirFor(projectDir: string, distDir: string): string {
-  return path.join(path.resolve(projectDir, distDir), ACTION_GUARD_DIR, 'records');
+  return recordsDirOfDist(path.resolve(projectDir, distDir));
 }

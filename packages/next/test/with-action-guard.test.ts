@@ -90,13 +90,13 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(JSON.parse(JSON.stringify(options))).toEqual(options);
     expect(options.config.rules).toEqual({ 'app/admin/**': { role: 'admin' } });
     expect(options.config.checks['inline-action']).toBe('warn');
-    expect(options.recordsDir).toBe(path.join(projectDir, '.next', 'action-guard', 'records'));
+    expect(options.recordsDir).toBe(path.join(projectDir, '.next', 'cache', 'action-guard', 'records'));
   });
 
   test('puts records under a custom distDir', async () => {
     const config = await withActionGuard()({ distDir: 'build/out' })(BUILD, context);
     const options = loaderOptionsOf(ourWebpackRules(runWebpack(config))[0]!);
-    expect(options.recordsDir).toBe(path.join(projectDir, 'build', 'out', 'action-guard', 'records'));
+    expect(options.recordsDir).toBe(path.join(projectDir, 'build', 'out', 'cache', 'action-guard', 'records'));
   });
 
   test("chains the user's webpack() and adds our rule to the config it returns, on every compiler", async () => {
