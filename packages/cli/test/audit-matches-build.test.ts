@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEncryptionKey, generateSigningKeyPair } from '@action-guard/manifest';
 import { afterAll, describe, expect, test } from 'vitest';
-import { linkDependencies, NEXT_BIN } from '../../next/test/support/fixture-app.js';
+import { BUILD_TIMEOUT_MS, linkDependencies, nextBuild, type BuildResult } from '../../next/test/support/fixture-app.js';
 import { audit } from '../src/commands/audit.js';
 import { defaultContext } from '../src/context.js';
 
@@ -17,7 +16,6 @@ import { defaultContext } from '../src/context.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(here, '../../next/test/fixtures');
 const WORK_DIR = path.resolve(here, '../.tmp/audit-matches-build');
-const BUILD_TIMEOUT_MS = 300_000;
 
 afterAll(() => rmSync(WORK_DIR, { recursive: true, force: true }));
 
@@ -34,30 +32,11 @@ function copyFixture(name: string): string {
   return target;
 }
 
-/** Runs `next build` (Turbopack) in its own process group, killed whole if it outlives the timeout. */
-function nextBuild(appDir: string): Promise<{ code: number | null; output: string }> {
-  // Both keys set, so the build reports only findings about the code (not about its environment), as audit does.
-  const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: appDir,
-    detached: true,
-    env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: '1',
-      CI: '1',
-      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: generateEncryptionKey(),
-      ACTION_GUARD_SIGNING_KEY: generateSigningKeyPair().privateKeyPem,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), BUILD_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
+/** `next build` (Turbopack) with both keys set, so the build reports only findings about the code, as audit does. */
+function nextBuildWithKeys(appDir: string): Promise<BuildResult> {
+  return nextBuild(appDir, 'turbopack', {
+    NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: generateEncryptionKey(),
+    ACTION_GUARD_SIGNING_KEY: generateSigningKeyPair().privateKeyPem,
   });
 }
 
@@ -75,7 +54,7 @@ describe('audit and next build', () => {
     async () => {
       const appDir = copyFixture('broken-app');
       const audited = await audit({}, defaultContext({ cwd: appDir }));
-      const { code, output } = await nextBuild(appDir);
+      const { code, output } = await nextBuildWithKeys(appDir);
 
       expect(code, output).not.toBe(0);
       const fromAudit = new Set(audited.diagnostics.map(headOf));
@@ -90,7 +69,7 @@ describe('audit and next build', () => {
     async () => {
       const appDir = copyFixture('ok-app');
       const before = await audit({}, defaultContext({ cwd: appDir }));
-      const { code, output } = await nextBuild(appDir);
+      const { code, output } = await nextBuildWithKeys(appDir);
       expect(code, output).toBe(0);
       const after = await audit({}, defaultContext({ cwd: appDir }));
 

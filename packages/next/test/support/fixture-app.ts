@@ -79,8 +79,9 @@ export interface BuildResult {
 /**
  * Runs `next build` for `bundler` in `appDir` with the `next` that the app resolves, in its own process group
  * that is killed whole at the timeout. Next 16 defaults to Turbopack (`--webpack` opts out); 15.5 to webpack.
+ * `extraEnv` is merged over the defaults (e.g. a signing key).
  */
-export function nextBuild(appDir: string, bundler: Bundler): Promise<BuildResult> {
+export function nextBuild(appDir: string, bundler: Bundler, extraEnv: Record<string, string> = {}): Promise<BuildResult> {
   rmSync(path.join(appDir, '.next'), { recursive: true, force: true });
   const nextDir = path.dirname(createRequire(path.join(appDir, 'package.json')).resolve('next/package.json'));
   const major = Number((JSON.parse(readFileSync(path.join(nextDir, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0]);
@@ -88,7 +89,7 @@ export function nextBuild(appDir: string, bundler: Bundler): Promise<BuildResult
   const child = spawn(process.execPath, [path.join(nextDir, 'dist/bin/next'), 'build', ...flags], {
     cwd: appDir,
     detached: true,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, CI: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, CI: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
