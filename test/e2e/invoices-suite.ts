@@ -352,6 +352,35 @@ export function defineInvoicesSuite(bundler: Bundler): void {
       });
     });
 
+    describe('the encryption key the server runs with (SPEC §5)', () => {
+      // Another valid key than the build's (TEST_ENCRYPTION_KEY): Next accepts it, and would fail only later, when
+      // decrypting a captured value. The runtime compares it with the build key's fingerprint on the first call.
+      const otherKey = Buffer.alloc(32, 0x5a).toString('base64');
+
+      async function warningsAfterOneCall(env: Record<string, string>): Promise<string[]> {
+        const app = await startInvoices({ env });
+        try {
+          await app.client.call(app.ids.setInvoiceStatus, [{ invoiceId: 1, status: 'paid' }], { path: '/invoices/1' });
+          // The comparison runs off the call's path; give it a moment before reading the log.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return app.server.output().split('\n').filter((line) => line.includes('encryption-key-mismatch'));
+        } finally {
+          await app.stop();
+        }
+      }
+
+      test('a server running with another key than the build reports the mismatch once, without the key', async () => {
+        const warnings = await warningsAfterOneCall({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: otherKey });
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toMatch(/differs from the key this build used/);
+        expect(warnings[0]).not.toContain(otherKey);
+      });
+
+      test('a server running with the build key says nothing', async () => {
+        expect(await warningsAfterOneCall({})).toEqual([]);
+      });
+    });
+
     defineNoJsFormTests();
     defineBrowserTests(bundler);
     defineSharedStoreTests();
