@@ -11,6 +11,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
+  // The Redis client is Node-only and large: loaded from node_modules at run time instead of bundled into every
+  // route with an action (the runtime module imports it). Measured on `next build --webpack`: 1271 MB → 986 MB peak.
+  serverExternalPackages: ['redis'],
 };
 
 export default withActionGuard()(nextConfig);
