@@ -1,21 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { MANIFEST_FINDINGS } from '@action-guard/manifest';
+import { MANIFEST_FINDINGS, type Finding } from '@action-guard/manifest';
 import { DIAGNOSTICS } from '@action-guard/transform';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import pkg from '../../package.json' with { type: 'json' };
 
-/** A finding as SARIF needs it: a transform diagnostic or a manifest finding both fit. */
-export interface SarifFinding {
-  code: string;
-  name: string;
-  severity: 'error' | 'warning';
-  message: string;
-  fix: string;
-  docs: string;
-  file: string | null;
-  line: number | null;
-  column: number | null;
-}
+/** A finding as SARIF needs it: a transform diagnostic or a manifest finding both fit (the manifest's shape minus `ref`). */
+export type SarifFinding = Omit<Finding, 'ref'>;
 
 const DOCS_BASE = 'https://action-guard.dev/docs/diagnostics';
 
