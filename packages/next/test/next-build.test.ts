@@ -55,6 +55,13 @@ describe.each<Bundler>(['turbopack', 'webpack'])('next build with %s', (bundler)
         ['app/admin/actions.ts#clearCache', true],
       ]);
       expect(output).not.toContain(TEST_ENCRYPTION_KEY);
+
+      // Our webpack() must not make Next compile in its main process (it switches its build worker off for any
+      // config with a webpack function, which costs a webpack build over half its peak memory).
+      if (bundler === 'webpack') {
+        const diagnostics = JSON.parse(readFileSync(path.join(appDir, '.next/diagnostics/build-diagnostics.json'), 'utf8'));
+        expect(diagnostics.buildOptions.useBuildWorker).toBe('true');
+      }
     },
     BUILD_TIMEOUT_MS + 10_000,
   );

@@ -75,6 +75,18 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(config.compiler?.runAfterProductionCompile).toBeTypeOf('function');
   });
 
+  test("keeps Next's webpack build worker, which any webpack() function would otherwise switch off", async () => {
+    const config = await withActionGuard()({ experimental: { optimizeCss: true } })(BUILD, context);
+    expect(config.experimental).toEqual({ optimizeCss: true, webpackBuildWorker: true });
+  });
+
+  test("leaves the build worker setting alone when the user set it or has a webpack() of their own", async () => {
+    const off = await withActionGuard()({ experimental: { webpackBuildWorker: false } })(BUILD, context);
+    expect(off.experimental?.webpackBuildWorker).toBe(false);
+    const custom = await withActionGuard()({ webpack: (webpackConfig: Configuration) => webpackConfig })(BUILD, context);
+    expect(custom.experimental?.webpackBuildWorker).toBeUndefined();
+  });
+
   test('calls a function config with the phase and context, and awaits an async one', async () => {
     const sync = vi.fn((_phase: string, _context: unknown): NextConfig => ({ basePath: '/sync' }));
     const async = vi.fn(async (): Promise<NextConfig> => ({ basePath: '/async' }));
