@@ -12,7 +12,7 @@ import {
 } from './idempotency.js';
 import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
-import { memoryStore } from './stores/memory-store.js';
+import { memoryStore, synchronousCore } from './stores/memory-store.js';
 import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
 import type { ActionMeta, CallOutcome, ClaimResult, GuardEvent, GuardStore, RateLimitDecision, Session } from './types.js';
 
@@ -268,7 +268,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     self?: unknown,
   ): Promise<Awaited<TResult> | ActionFailure> {
     void checkEncryptionKey();
-    const startedAt = performance.now();
+    // Only an event carries the duration: without a sink, no clock is read for it.
+    const startedAt = resolved.onEvent === null ? 0 : performance.now();
     const { policy } = meta;
     const action = meta.ref;
     let session: TSession | null = null;
@@ -295,6 +296,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
 
     // Synchronous: when Next's id must come from headers still being read, the event follows once they are.
     const finish = (outcome: CallOutcome, code?: string, ref?: string): void => {
+      if (resolved.onEvent === null && span === null) return;
       const ownId = (self as { $$id?: unknown } | null | undefined)?.$$id;
       if (typeof ownId !== 'string' && headersPromise !== null) {
         void headersPromise.then(
@@ -306,20 +308,22 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       report(outcome, ownId, code, ref);
     };
     const report = (outcome: CallOutcome, id: unknown, code?: string, ref?: string): void => {
-      const event: GuardEvent = {
-        type: 'call',
-        action,
-        id: typeof id === 'string' ? id : null,
-        outcome,
-        durationMs: performance.now() - startedAt,
-      };
-      if (code !== undefined) event.code = code;
-      if (session !== null) event.principal = session.id;
-      if (ref !== undefined) event.ref = ref;
-      emit(event);
+      if (resolved.onEvent !== null) {
+        const event: GuardEvent = {
+          type: 'call',
+          action,
+          id: typeof id === 'string' ? id : null,
+          outcome,
+          durationMs: performance.now() - startedAt,
+        };
+        if (code !== undefined) event.code = code;
+        if (session !== null) event.principal = session.id;
+        if (ref !== undefined) event.ref = ref;
+        emit(event);
+      }
       if (span !== null) {
         span.setAttribute('action_guard.outcome', outcome);
-        if (event.id !== null) span.setAttribute('action_guard.id', event.id);
+        if (typeof id === 'string') span.setAttribute('action_guard.id', id);
         if (code !== undefined) {
           span.setAttribute('action_guard.code', code);
           markSpanError(span, code);
@@ -360,12 +364,25 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         emit({ type: 'store-error', action, concern: 'rate-limit', decision: allowed ? 'allowed' : 'denied', message: errorMessage(error) });
         if (!allowed) deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
       };
-      const applyRateLimit = async (): Promise<void> => {
+      // Synchronous (no promise, no microtask turn) when the key is at hand and the store is the memory store.
+      const applyRateLimit = (): void | Promise<void> => {
         rateLimitPending = false;
         const { limit, windowSeconds } = policy.rateLimit!;
+        const key = rateLimitKey();
+        const core = synchronousCore(store);
+        if (core === null || typeof key !== 'string') return applyRateLimitAsync(key, limit, windowSeconds);
         let decision: RateLimitDecision = { allowed: true, retryAfter: 0 };
         try {
-          decision = await store.rateLimit(await rateLimitKey(), limit, windowSeconds * 1000);
+          decision = core.rateLimit(key, limit, windowSeconds * 1000);
+        } catch (error) {
+          rateLimitStoreFailed(error);
+        }
+        if (!decision.allowed) deny('RATE_LIMITED', { retryAfter: decision.retryAfter });
+      };
+      const applyRateLimitAsync = async (key: string | Promise<string>, limit: number, windowSeconds: number): Promise<void> => {
+        let decision: RateLimitDecision = { allowed: true, retryAfter: 0 };
+        try {
+          decision = await store.rateLimit(await key, limit, windowSeconds * 1000);
         } catch (error) {
           rateLimitStoreFailed(error);
         }
@@ -373,7 +390,10 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       };
       const mergeWithClaim =
         rateLimitPending && policy.dedupe !== null && meta.authorize === null && typeof store.rateLimitAndClaim === 'function';
-      if (rateLimitPending && !mergeWithClaim) await applyRateLimit();
+      if (rateLimitPending && !mergeWithClaim) {
+        const limited = applyRateLimit();
+        if (limited !== undefined) await limited;
+      }
       const refuse = async (code: FailureCode, details?: FailureDetails): Promise<never> => {
         if (rateLimitPending) await applyRateLimit();
         return deny(code, details);
@@ -436,15 +456,23 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const deadline = Date.now() + resolved.waitMs;
         for (let delay = 10; ; delay = Math.min(delay * 1.5, 200)) {
           let state: ClaimResult;
+          // The memory store answers synchronously: no promise to await (see synchronousCore).
+          const core = synchronousCore(store);
           try {
             if (rateLimitPending) {
               rateLimitPending = false;
               const { limit, windowSeconds } = policy.rateLimit!;
-              const both = await store.rateLimitAndClaim!(await rateLimitKey(), limit, windowSeconds * 1000, storeKey, fingerprint, resolved.leaseMs, ttlMs);
+              const pendingKey = rateLimitKey();
+              const rateKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+              const windowMs = windowSeconds * 1000;
+              const both =
+                core !== null
+                  ? core.rateLimitAndClaim(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs)
+                  : await store.rateLimitAndClaim!(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs);
               if (both.claim === null) deny('RATE_LIMITED', { retryAfter: both.rateLimit.retryAfter });
               state = both.claim;
             } else {
-              state = await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
+              state = core !== null ? core.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs) : await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
             }
           } catch (error) {
             if (error instanceof Denial) throw error;
@@ -482,7 +510,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         if (serialized === null) {
           emit({ type: 'warning', code: 'idempotency-result-unserializable', action, message: 'action-guard: the result could not be stored for replay; repeats with this key get INTERNAL_ERROR.' });
         }
-        await completeClaim(held, serialized ?? UNREPLAYABLE, ttlMs, action);
+        const completing = completeClaim(held, serialized ?? UNREPLAYABLE, ttlMs, action);
+        if (completing !== undefined) await completing;
         claim = null;
         finish('ok');
         return result;
@@ -524,22 +553,39 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       return createFailure('INTERNAL_ERROR', { ref });
     }
 
-    async function completeClaim(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): Promise<void> {
+    // Synchronous with the memory store (nothing to await), a Promise with any other.
+    function completeClaim(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): void | Promise<void> {
+      const core = synchronousCore(store);
+      if (core === null) return completeClaimAsync(held, text, ttlMs, actionRef);
       try {
-        const stored = await store.complete(held.key, held.token, text, ttlMs);
-        if (!stored) {
-          emit({
-            type: 'warning',
-            code: 'idempotency-fence-lost',
-            action: actionRef,
-            message: 'action-guard: the claim expired while the body ran and another call took the key over; this result was not stored.',
-          });
-        }
+        if (!core.complete(held.key, held.token, text, ttlMs)) fenceLost(actionRef);
       } catch (error) {
-        emit({ type: 'store-error', action: actionRef, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
+        completeFailed(actionRef, error);
       }
       claim = null;
     }
+
+    async function completeClaimAsync(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): Promise<void> {
+      try {
+        if (!(await store.complete(held.key, held.token, text, ttlMs))) fenceLost(actionRef);
+      } catch (error) {
+        completeFailed(actionRef, error);
+      }
+      claim = null;
+    }
+  }
+
+  function fenceLost(action: string): void {
+    emit({
+      type: 'warning',
+      code: 'idempotency-fence-lost',
+      action,
+      message: 'action-guard: the claim expired while the body ran and another call took the key over; this result was not stored.',
+    });
+  }
+
+  function completeFailed(action: string, error: unknown): void {
+    emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
   }
 
   return { guard, options: resolved };

@@ -87,9 +87,19 @@ function quote(text: string): string {
 /**
  * An encoding where equal inputs give equal strings whatever their key order: object keys, Map entries and Set
  * members are sorted; every value carries a type tag so `1`, `"1"` and `1n` differ; files contribute a hash of
- * their bytes (`blobDigests`). Used only to fingerprint the validated input, never stored or logged.
+ * their bytes (`blobDigests`). Used only to fingerprint the validated input, never stored or logged. The bytes
+ * must never change between versions: instances of two releases share one store during a rolling deploy, and a
+ * different encoding of the same input would answer IDEMPOTENCY_KEY_MISMATCH.
  */
-export function canonicalEncode(value: unknown, blobDigests: ReadonlyMap<Blob, string> | null = null, seen: Set<object> = new Set()): string {
+export function canonicalEncode(value: unknown, blobDigests: ReadonlyMap<Blob, string> | null = null): string {
+  return encodeValue(value, blobDigests, null);
+}
+
+/**
+ * `ancestors` holds the objects on the path from the root to `value` (for cycles), or null at the root: a flat
+ * input (the common case) then allocates no set at all.
+ */
+function encodeValue(value: unknown, blobDigests: ReadonlyMap<Blob, string> | null, ancestors: Set<object> | null): string {
   switch (typeof value) {
     case 'undefined':
       return 'u';
@@ -107,34 +117,73 @@ export function canonicalEncode(value: unknown, blobDigests: ReadonlyMap<Blob, s
   }
   if (value === null) return 'null';
   const object = value as object;
-  if (seen.has(object)) return 'cycle';
-  seen.add(object);
-  try {
-    if (object instanceof Date) return 'D' + object.getTime();
-    if (isBlob(object)) {
-      const name = typeof File !== 'undefined' && object instanceof File ? object.name : null;
-      const digest = blobDigests?.get(object);
-      if (digest === undefined) throw new NeedsBlobDigests();
-      return `F${JSON.stringify([name, object.type, object.size])}${digest}`;
-    }
-    if (Array.isArray(object)) return `[${object.map((item) => canonicalEncode(item, blobDigests, seen)).join(',')}]`;
-    if (object instanceof Map) {
-      const entries: string[] = [];
-      for (const [key, item] of object) entries.push(`${canonicalEncode(key, blobDigests, seen)}=>${canonicalEncode(item, blobDigests, seen)}`);
-      return `M{${entries.sort().join(',')}}`;
-    }
-    if (object instanceof Set) {
-      const members: string[] = [];
-      for (const item of object) members.push(canonicalEncode(item, blobDigests, seen));
-      return `S{${members.sort().join(',')}}`;
-    }
-    const record = object as Record<string, unknown>;
-    const fields: string[] = [];
-    for (const key of Object.keys(record).sort()) fields.push(`${quote(key)}:${canonicalEncode(record[key], blobDigests, seen)}`);
-    return `{${fields.join(',')}}`;
-  } finally {
-    seen.delete(object);
+  if (ancestors !== null) {
+    if (ancestors.has(object)) return 'cycle';
+    ancestors.add(object);
   }
+  const text = encodeObject(object, blobDigests, ancestors);
+  // No `finally`: the only throw (NeedsBlobDigests) abandons the whole encoding, set included.
+  ancestors?.delete(object);
+  return text;
+}
+
+function encodeObject(object: object, blobDigests: ReadonlyMap<Blob, string> | null, ancestors: Set<object> | null): string {
+  if (object instanceof Date) return 'D' + object.getTime();
+  if (isBlob(object)) {
+    const name = typeof File !== 'undefined' && object instanceof File ? object.name : null;
+    const digest = blobDigests?.get(object);
+    if (digest === undefined) throw new NeedsBlobDigests();
+    return `F${JSON.stringify([name, object.type, object.size])}${digest}`;
+  }
+  // Children see this object among their ancestors; the root's set is made only once it has a child object.
+  if (Array.isArray(object)) {
+    // A hole encodes as nothing, as `[...].map().join()` would have it.
+    let text = '[';
+    for (let index = 0; index < object.length; index++) {
+      if (index > 0) text += ',';
+      if (!(index in object)) continue;
+      const item: unknown = object[index];
+      if (ancestors === null && isObject(item)) ancestors = new Set([object]);
+      text += encodeValue(item, blobDigests, ancestors);
+    }
+    return text + ']';
+  }
+  if (object instanceof Map || object instanceof Set) {
+    ancestors ??= new Set([object]);
+    const parts: string[] = [];
+    if (object instanceof Map) {
+      for (const [key, item] of object) parts.push(`${encodeValue(key, blobDigests, ancestors)}=>${encodeValue(item, blobDigests, ancestors)}`);
+    } else {
+      for (const item of object) parts.push(encodeValue(item, blobDigests, ancestors));
+    }
+    return `${object instanceof Map ? 'M' : 'S'}{${parts.sort().join(',')}}`;
+  }
+  const record = object as Record<string, unknown>;
+  const keys = sortKeys(Object.keys(record));
+  let text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const item = record[key];
+    if (ancestors === null && isObject(item)) ancestors = new Set([object]);
+    text += (index > 0 ? ',' : '') + quote(key) + ':' + encodeValue(item, blobDigests, ancestors);
+  }
+  return text + '}';
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+/** `keys.sort()` (UTF-16 code unit order), with an insertion sort for the few keys a form has: no sort call. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    for (; at >= 0 && keys[at]! > key; at--) keys[at + 1] = keys[at]!;
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 /**

@@ -73,6 +73,21 @@ class BoundedMap<V extends Expiring> {
     this.current.set(key, value);
   }
 
+  /** `set()` for a key that `get()` just missed: no stale copy can exist, so two of its three lookups are spared. */
+  insert(key: string, value: V, now: number): void {
+    if (now >= this.nextSweepAt) this.sweep(now);
+    if (this.current.size >= this.generationSize) this.rotate(now);
+    this.current.set(key, value);
+  }
+
+  /**
+   * Marks `value` (returned by `get()` and changed in place) as just written: an entry already in the current
+   * generation stays where it is; one in the previous generation moves up, exactly as `set()` would move it.
+   */
+  touch(key: string, value: V, now: number): void {
+    if (this.current.get(key) !== value) this.set(key, value, now);
+  }
+
   delete(key: string): void {
     this.current.delete(key);
     this.previous.delete(key);
@@ -125,21 +140,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   let lastToken = 0;
 
   // Synchronous cores: each operation is atomic simply because it never yields. The store methods wrap them in
-  // already-resolved promises (no `async` frames), which keeps the guard's hot path short.
-  function rateLimit(key: string, limit: number, windowMs: number): RateLimitDecision {
+  // already-resolved promises (no `async` frames); the guard calls the cores directly (see `synchronousCore()`).
+  // Entries are updated in place where they exist, so a call allocates no map entry it does not keep.
+  function rateLimit(key: string, limit: number, windowMs: number, now: number): RateLimitDecision {
     // GCRA: `tat` is the theoretical arrival time of the next call; a burst of `limit` is allowed per window.
-    const now = Date.now();
     const interval = windowMs / limit;
-    const tat = Math.max(buckets.get(key, now)?.tat ?? now, now);
+    const bucket = buckets.get(key, now);
+    const tat = bucket === undefined || bucket.tat < now ? now : bucket.tat;
     const nextTat = tat + interval;
     const allowAt = nextTat - windowMs;
     if (allowAt > now) return { allowed: false, retryAfter: Math.max(1, Math.ceil((allowAt - now) / 1000)) };
-    buckets.set(key, { tat: nextTat, expiresAt: nextTat }, now);
+    if (bucket === undefined) {
+      buckets.insert(key, { tat: nextTat, expiresAt: nextTat }, now);
+    } else {
+      bucket.tat = nextTat;
+      bucket.expiresAt = nextTat;
+      buckets.touch(key, bucket, now);
+    }
     return { allowed: true, retryAfter: 0 };
   }
 
-  function claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): ClaimResult {
-    const now = Date.now();
+  function claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number, now: number): ClaimResult {
     const entry = claims.get(key, now);
     if (entry !== undefined) {
       if (entry.state === 'done') return { status: 'done', fingerprint: entry.fingerprint, result: entry.result ?? '' };
@@ -149,12 +170,44 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
     // Fencing tokens only need to be unique within this store, so a counter does (no entropy on the hot path).
     const token = String(++lastToken);
-    claims.set(
-      key,
-      { fingerprint, state: 'pending', token, leaseUntil: now + leaseMs, result: null, expiresAt: now + Math.max(ttlMs, leaseMs) },
-      now,
-    );
+    const claimed: ClaimEntry = {
+      fingerprint,
+      state: 'pending',
+      token,
+      leaseUntil: now + leaseMs,
+      result: null,
+      expiresAt: now + Math.max(ttlMs, leaseMs),
+    };
+    // A lease taken over replaces the expired entry wherever it sits; a new key is simply inserted.
+    if (entry === undefined) claims.insert(key, claimed, now);
+    else claims.set(key, claimed, now);
     return { status: 'claimed', token };
+  }
+
+  function complete(key: string, token: string, result: string, ttlMs: number): boolean {
+    const now = Date.now();
+    const entry = claims.get(key, now);
+    if (entry === undefined || entry.token !== token) return false;
+    entry.state = 'done';
+    entry.result = result;
+    entry.expiresAt = now + ttlMs;
+    claims.touch(key, entry, now);
+    return true;
+  }
+
+  function rateLimitAndClaim(
+    rateKey: string,
+    limit: number,
+    windowMs: number,
+    claimKey: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+  ): RateLimitedClaim {
+    const now = Date.now();
+    const decision = rateLimit(rateKey, limit, windowMs, now);
+    if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
+    return { rateLimit: { allowed: true, retryAfter: 0 }, claim: claim(claimKey, fingerprint, leaseMs, ttlMs, now) };
   }
 
   const attempt = <T>(operation: () => T): Promise<T> => {
@@ -168,33 +221,71 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const store: MemoryStore = {
     kind: 'memory',
     size: () => buckets.size + claims.size,
-    rateLimit: (key, limit, windowMs) => attempt(() => rateLimit(key, limit, windowMs)),
-    claim: (key, fingerprint, leaseMs, ttlMs) => attempt(() => claim(key, fingerprint, leaseMs, ttlMs)),
-
-    complete: (key, token, result, ttlMs) =>
-      attempt(() => {
-        const now = Date.now();
-        const entry = claims.get(key, now);
-        if (entry === undefined || entry.token !== token) return false;
-        entry.state = 'done';
-        entry.result = result;
-        entry.expiresAt = now + ttlMs;
-        claims.set(key, entry, now);
-        return true;
-      }),
-
+    rateLimit: (key, limit, windowMs) => attempt(() => rateLimit(key, limit, windowMs, Date.now())),
+    claim: (key, fingerprint, leaseMs, ttlMs) => attempt(() => claim(key, fingerprint, leaseMs, ttlMs, Date.now())),
+    complete: (key, token, result, ttlMs) => attempt(() => complete(key, token, result, ttlMs)),
     release: (key, token) =>
       attempt(() => {
         const entry = claims.get(key, Date.now());
         if (entry !== undefined && entry.token === token) claims.delete(key);
       }),
-
     rateLimitAndClaim: (rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs) =>
-      attempt((): RateLimitedClaim => {
-        const decision = rateLimit(rateKey, limit, windowMs);
-        if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
-        return { rateLimit: { allowed: true, retryAfter: 0 }, claim: claim(claimKey, fingerprint, leaseMs, ttlMs) };
-      }),
+      attempt(() => rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs)),
   };
+  CORES.set(store, {
+    core: {
+      rateLimit: (key, limit, windowMs) => rateLimit(key, limit, windowMs, Date.now()),
+      claim: (key, fingerprint, leaseMs, ttlMs) => claim(key, fingerprint, leaseMs, ttlMs, Date.now()),
+      complete,
+      rateLimitAndClaim,
+    },
+    methods: { rateLimit: store.rateLimit, claim: store.claim, complete: store.complete, rateLimitAndClaim: store.rateLimitAndClaim },
+  });
   return store;
+}
+
+/**
+ * The same operations as a store's methods, answered synchronously: what `memoryStore()` does inside its promises.
+ * Errors (a full store) are thrown instead of rejected.
+ */
+export interface SynchronousStoreCore {
+  /** As `GuardStore.rateLimit`. */
+  rateLimit(key: string, limit: number, windowMs: number): RateLimitDecision;
+  /** As `GuardStore.claim`. */
+  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): ClaimResult;
+  /** As `GuardStore.complete`. */
+  complete(key: string, token: string, result: string, ttlMs: number): boolean;
+  /** As `GuardStore.rateLimitAndClaim`. */
+  rateLimitAndClaim(
+    rateKey: string,
+    limit: number,
+    windowMs: number,
+    claimKey: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+  ): RateLimitedClaim;
+}
+
+type CoreMethods = Pick<GuardStore, 'rateLimit' | 'claim' | 'complete'> & { rateLimitAndClaim: GuardStore['rateLimitAndClaim'] };
+
+// Keyed by the store object itself, so a copy (`{ ...memoryStore(), claim: spy }`) or a wrapper is never taken for
+// the original, and the guard goes through the copy's own methods.
+const CORES = new WeakMap<GuardStore, { core: SynchronousStoreCore; methods: CoreMethods }>();
+
+/**
+ * The synchronous core behind `store` when it is a `memoryStore()` whose methods are still its own, else null.
+ * Why: every awaited promise costs the guard a microtask turn (and, with AsyncLocalStorage active, promise-hook
+ * work); a call on the memory store needs none of them. Checked per call, because an app may replace a method later.
+ */
+export function synchronousCore(store: GuardStore): SynchronousStoreCore | null {
+  const entry = CORES.get(store);
+  if (entry === undefined) return null;
+  const { methods } = entry;
+  const intact =
+    store.rateLimit === methods.rateLimit &&
+    store.claim === methods.claim &&
+    store.complete === methods.complete &&
+    store.rateLimitAndClaim === methods.rateLimitAndClaim;
+  return intact ? entry.core : null;
 }
