@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DIAGNOSTICS } from '@action-guard/transform';
 import { ConfigError } from './config-error.js';
+import { configTransform } from './config-transform.js';
 import { BUILD_CHECKS, type Options, type ResolvedConfig, type Severity } from './options.js';
 import { validateOptions } from './validate-options.js';
 
@@ -54,7 +55,7 @@ async function readConfigFile(file: string): Promise<unknown> {
     // Required through createRequire rather than imported: webpack traces next.config's imports as cache build
     // dependencies and warns on every build that it cannot follow jiti's own `import(id)`.
     const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
-    const jiti = createJiti(file, { moduleCache: false, fsCache: false });
+    const jiti = createJiti(file, { moduleCache: false, fsCache: false, transform: configTransform });
     return await jiti.import(file, { default: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
