@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalString } from './canonical-bytes.js';
 import type { DsseEnvelope } from './types.js';
 
 /** The DSSE payload type of the action manifest (SPEC §4). */
@@ -109,11 +110,32 @@ export function toPublicKey(value: string | KeyObject): KeyObject {
 export function signManifest(bytes: Uint8Array, privateKey: KeyObject | string): DsseEnvelope {
   const key = typeof privateKey === 'string' ? parseSigningKey(privateKey) : privateKey;
   const sig = sign(null, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, bytes), key);
-  return {
-    payload: Buffer.from(bytes).toString('base64'),
+  const envelope: DsseEnvelope = {
+    // A Buffer view of the bytes, not a copy of them (5.6 MB for 10,000 actions).
+    payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
     payloadType: MANIFEST_PAYLOAD_TYPE,
     signatures: [{ keyid: keyIdFromPublicKey(key), sig: sig.toString('base64') }],
   };
+  signedPayloads.set(envelope, envelope.payload);
+  return envelope;
+}
+
+// The base64 text signManifest wrote for each envelope it returned. That text is known to need no JSON escaping,
+// which no check on an arbitrary string proves cheaply (a regex over 7.4 MB costs more than JSON.stringify).
+const signedPayloads = new WeakMap<DsseEnvelope, string>();
+
+/**
+ * The RFC 8785 text of a DSSE envelope: what `manifest.dsse.json` holds (equal to `canonicalString(envelope)`).
+ * For an envelope from signManifest whose payload is still the text it wrote, that payload is written between
+ * quotes as is: JSON.stringify copies a string one character at a time, about 20 ms for the 7.4 MB payload of a
+ * 10,000-action manifest. Any other envelope goes through canonicalString.
+ */
+export function serializeEnvelope(envelope: DsseEnvelope): string {
+  const { payload, payloadType, signatures, ...others } = envelope;
+  // Only the DSSE shape takes the fast path: "payload" then sorts before its two siblings, so it opens the text.
+  const dsseShape = Object.keys(others).length === 0 && typeof payloadType === 'string' && Array.isArray(signatures);
+  if (!dsseShape || signedPayloads.get(envelope) !== payload) return canonicalString(envelope);
+  return `{"payload":"${payload}",${canonicalString({ payloadType, signatures }).slice(1)}`;
 }
 
 /** Why verification failed; stable for scripts. */
@@ -209,7 +231,10 @@ export function verifyEnvelope(envelope: unknown, publicKey: KeyObject | string)
       } catch {
         return fail('malformed-payload', 'the signed payload is not JSON');
       }
-      return { ok: true, keyid, payload: new Uint8Array(payload), manifest };
+      // A Uint8Array over the decoded bytes rather than a copy of them, unless they sit in Node's shared pool
+      // (payloads under 4 KiB), whose other bytes the caller must not reach through `.buffer`.
+      const ownsBuffer = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+      return { ok: true, keyid, payload: ownsBuffer ? new Uint8Array(payload.buffer) : new Uint8Array(payload), manifest };
     }
   }
   if (candidates === 0) return fail('no-signature-for-key', `no signature in the envelope is by key ${keyid}`);

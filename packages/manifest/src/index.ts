@@ -33,6 +33,7 @@ export {
   SIGNING_KEY_ENV,
   preAuthEncoding,
   signManifest,
+  serializeEnvelope,
   verifyEnvelope,
   keyIdFromPublicKey,
   generateSigningKeyPair,

@@ -3,8 +3,8 @@ import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { writeFileAtomic } from './atomic-write.js';
 import { buildManifest } from './build-manifest.js';
-import { canonicalBytes, canonicalString } from './canonical-bytes.js';
-import { parseSigningKey, SIGNING_KEY_ENV, signManifest, SigningKeyError } from './dsse.js';
+import { canonicalBytes } from './canonical-bytes.js';
+import { parseSigningKey, serializeEnvelope, SIGNING_KEY_ENV, signManifest, SigningKeyError } from './dsse.js';
 import { checkEncryptionKey, ENCRYPTION_KEY_ENV } from './encryption-key.js';
 import { createFinding } from './findings.js';
 import { fingerprintEncryptionKey } from './key-fingerprint.js';
@@ -193,7 +193,7 @@ export async function writeActionManifest(options: WriteActionManifestOptions): 
     );
   }
   if (envelope) {
-    await writeFileAtomic(envelopePath, `${canonicalString(envelope)}\n`);
+    await writeFileAtomic(envelopePath, `${serializeEnvelope(envelope)}\n`);
   } else {
     // Never leave an envelope from an earlier build next to a manifest it does not sign.
     await fs.rm(envelopePath, { force: true });

@@ -1,12 +1,13 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { canonicalBytes } from '../src/canonical-bytes.js';
+import { canonicalBytes, canonicalString } from '../src/canonical-bytes.js';
 import {
   generateSigningKeyPair,
   keyIdFromPublicKey,
   MANIFEST_PAYLOAD_TYPE,
   parseSigningKey,
   preAuthEncoding,
+  serializeEnvelope,
   signManifest,
   SigningKeyError,
   verifyEnvelope,
@@ -148,5 +149,47 @@ describe('strict base64 in envelopes', () => {
   test('accepts the canonical encoding', () => {
     expect(/[+/]/.test(envelope.payload) && envelope.payload.endsWith('=')).toBe(true);
     expect(verifyEnvelope(envelope, pair.publicKeyPem).ok).toBe(true);
+  });
+});
+
+describe('serializeEnvelope', () => {
+  const envelope = signManifest(manifestBytes, pair.privateKeyPem);
+
+  test('writes the RFC 8785 text of the envelope signManifest returned, and that text verifies', () => {
+    const text = serializeEnvelope(envelope);
+    expect(text).toBe(canonicalString(envelope));
+    expect(verifyEnvelope(text, pair.publicKeyPem).ok).toBe(true);
+  });
+
+  test('escapes a payload that was replaced after signing instead of writing it unescaped', () => {
+    const tampered = signManifest(manifestBytes, pair.privateKeyPem);
+    tampered.payload = `${tampered.payload.slice(0, 8)}"\n\u0000${tampered.payload.slice(8)}`;
+    expect(serializeEnvelope(tampered)).toBe(canonicalString(tampered));
+    expect(() => JSON.parse(serializeEnvelope(tampered)) as unknown).not.toThrow();
+    expect(verifyEnvelope(serializeEnvelope(tampered), pair.publicKeyPem).ok).toBe(false);
+  });
+
+  test('orders every field canonically for envelopes it did not sign, or with fields changed or added', () => {
+    const parsed = JSON.parse(envelopeText) as typeof envelope;
+    const resigned = { ...envelope, signatures: [{ sig: envelope.signatures[0]!.sig, keyid: 'another "key"' }] };
+    const extra = Object.assign(signManifest(manifestBytes, pair.privateKeyPem), { aaa: 1, zzz: [2] });
+    const withoutType = signManifest(manifestBytes, pair.privateKeyPem) as Partial<typeof envelope>;
+    delete withoutType.payloadType;
+    for (const value of [parsed, resigned, extra, withoutType]) {
+      expect(serializeEnvelope(value as typeof envelope)).toBe(canonicalString(value));
+    }
+  });
+});
+
+describe('verified payload bytes', () => {
+  test('are exactly the signed bytes, in a buffer of their own for small and large payloads', () => {
+    for (const bytes of [manifestBytes, new TextEncoder().encode(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }))]) {
+      const result = verifyEnvelope(serializeEnvelope(signManifest(bytes, pair.privateKeyPem)), pair.publicKeyPem);
+      expect(result.ok).toBe(true);
+      if (!result.ok) continue;
+      expect(Buffer.from(result.payload).equals(Buffer.from(bytes))).toBe(true);
+      expect(result.payload.byteOffset).toBe(0);
+      expect(result.payload.buffer.byteLength).toBe(bytes.length);
+    }
   });
 });
