@@ -7,13 +7,111 @@ export const UNREPLAYABLE = '!unreplayable';
  * Serializes a result for the store. devalue round-trips what a Server Action may return and JSON cannot:
  * Date, Map, Set, BigInt, undefined, NaN, ±Infinity, -0, RegExp, typed arrays, repeated and cyclic references.
  * Returns null when the value holds something else (a function, a class instance, a React element).
+ * Plain data (the usual result) is written in devalue's format directly; everything else goes through devalue.
  */
 export function serializeResult(value: unknown): string | null {
   try {
-    return stringify(value);
+    return stringifyPlainData(value) ?? stringify(value);
   } catch {
     return null;
   }
+}
+
+// devalue's wire format (devalue/src/constants.js, stringify.js, parse.js; pinned at 6.0.3): the text is a JSON
+// array of slots, slot 0 the root; an object slot maps each key to the slot of its value, an array slot lists
+// them; these negative numbers stand for values that get no slot. A repeated object reuses its slot (identity and
+// cycles survive). A root without a slot is written as the bare number.
+const DEVALUE_UNDEFINED = -1;
+const DEVALUE_NAN = -3;
+const DEVALUE_POSITIVE_INFINITY = -4;
+const DEVALUE_NEGATIVE_INFINITY = -5;
+const DEVALUE_NEGATIVE_ZERO = -6;
+/** Not a devalue value: "leave this value to devalue". */
+const NOT_PLAIN = -1000;
+
+interface PlainDataWriter {
+  slots: string[];
+  /** The first object met and its slot: most results hold one object, which then needs no map. */
+  first: object | null;
+  firstSlot: number;
+  slotOf: Map<object, number> | null;
+}
+
+/**
+ * devalue's `stringify()` for plain data only: objects whose prototype is `Object.prototype` (no symbol keys, no
+ * `__proto__` key, not a thenable), dense arrays, strings, numbers, booleans, null and undefined. The text is
+ * what `devalue.parse()` (so `deserializeResult`) reads back to an equal value with the same shared references.
+ * Anything else gives null, and devalue decides, so what can be stored and how it replays never depends on
+ * which path wrote it. Why: devalue's general machinery is most of the cost of storing a result per call.
+ */
+function stringifyPlainData(value: unknown): string | null {
+  const writer: PlainDataWriter = { slots: [], first: null, firstSlot: 0, slotOf: null };
+  const root = writePlainData(value, writer);
+  if (root === NOT_PLAIN) return null;
+  return root < 0 ? String(root) : `[${writer.slots.join(',')}]`;
+}
+
+function writePlainData(value: unknown, writer: PlainDataWriter): number {
+  switch (typeof value) {
+    case 'undefined':
+      return DEVALUE_UNDEFINED;
+    case 'number':
+      if (Number.isNaN(value)) return DEVALUE_NAN;
+      if (value === Infinity) return DEVALUE_POSITIVE_INFINITY;
+      if (value === -Infinity) return DEVALUE_NEGATIVE_INFINITY;
+      if (value === 0 && 1 / value < 0) return DEVALUE_NEGATIVE_ZERO;
+      return writer.slots.push(String(value)) - 1;
+    case 'string':
+      return writer.slots.push(quote(value)) - 1;
+    case 'boolean':
+      return writer.slots.push(value ? 'true' : 'false') - 1;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) return writer.slots.push('null') - 1;
+  const object = value as object;
+  if (writer.first === null) {
+    writer.first = object;
+  } else {
+    if (object === writer.first) return writer.firstSlot;
+    const seen = writer.slotOf?.get(object);
+    if (seen !== undefined) return seen;
+  }
+  // devalue refuses thenables and symbol-keyed objects, and treats a Symbol.toStringTag as another type.
+  if (typeof (object as { then?: unknown }).then === 'function' || Object.getOwnPropertySymbols(object).length > 0) return NOT_PLAIN;
+  const slot = writer.slots.push('') - 1;
+  if (object === writer.first) writer.firstSlot = slot;
+  else (writer.slotOf ??= new Map()).set(object, slot);
+  let text: string;
+  if (Array.isArray(object)) {
+    if (Object.getPrototypeOf(object) !== Array.prototype) return NOT_PLAIN;
+    text = '[';
+    for (let index = 0; index < object.length; index++) {
+      const item: unknown = object[index];
+      if (item === undefined && !Object.hasOwn(object, index)) return NOT_PLAIN; // a hole
+      const child = writePlainData(item, writer);
+      if (child === NOT_PLAIN) return NOT_PLAIN;
+      text += (index > 0 ? ',' : '') + child;
+    }
+    text += ']';
+  } else {
+    if (Object.getPrototypeOf(object) !== Object.prototype) return NOT_PLAIN;
+    text = '{';
+    const record = object as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      if (key === '__proto__') return NOT_PLAIN;
+      const child = writePlainData(record[key], writer);
+      if (child === NOT_PLAIN) return NOT_PLAIN;
+      text += (index > 0 ? ',' : '') + quote(key) + ':' + child;
+    }
+    text += '}';
+  }
+  writer.slots[slot] = text;
+  return slot;
 }
 
 /** Reverses `serializeResult`. */
