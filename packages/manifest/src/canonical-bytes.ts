@@ -120,9 +120,14 @@ export function referenceCanonicalString(value: unknown): string | undefined {
   return canonicalize(value);
 }
 
+/** UTF-8 bytes of a text (the one encoder for canonical text, so every path writes the same bytes). */
+export function utf8Bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
 /** RFC 8785 canonical bytes (UTF-8) of a JSON value: what the manifest file holds and what gets signed. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return encoder.encode(canonicalString(value));
+  return utf8Bytes(canonicalString(value));
 }
 
 /** `sha256:<hex>` of a value's canonical bytes; used for policy digests so equal policies get equal digests. */

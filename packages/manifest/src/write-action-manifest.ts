@@ -3,7 +3,6 @@ import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { writeFileAtomic } from './atomic-write.js';
 import { buildManifest } from './build-manifest.js';
-import { canonicalBytes } from './canonical-bytes.js';
 import { parseSigningKey, serializeEnvelope, SIGNING_KEY_ENV, signManifest, SigningKeyError } from './dsse.js';
 import { checkEncryptionKey, ENCRYPTION_KEY_ENV } from './encryption-key.js';
 import { createFinding } from './findings.js';
@@ -172,7 +171,7 @@ export async function writeActionManifest(options: WriteActionManifestOptions): 
   const outDir = path.join(distDir, ACTION_GUARD_DIR);
   const manifestPath = path.join(outDir, MANIFEST_FILE);
   const envelopePath = path.join(outDir, ENVELOPE_FILE);
-  const bytes = canonicalBytes(built.manifest);
+  const bytes = built.bytes;
   await writeFileAtomic(manifestPath, bytes);
 
   let envelope: DsseEnvelope | null = null;

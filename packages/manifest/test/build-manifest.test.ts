@@ -51,7 +51,7 @@ describe('buildManifest', () => {
       node[id] = { workers: { 'app/page': {} }, filename: file, exportedName: `action${i}` };
       actions.push({ ref: `${file}#action${i}`, file, exportName: `action${i}`, kind: 'export', inlineIndex: null, loc: { line: i, column: 0 }, policy: generatedPolicy(next), guarded: true });
     }
-    const { manifest } = buildManifest({ serverReferenceManifest: { node, edge: {} }, records: [{ file: 'many', sourceSha256: 'x', actions }], meta, config });
+    const { manifest, bytes } = buildManifest({ serverReferenceManifest: { node, edge: {} }, records: [{ file: 'many', sourceSha256: 'x', actions }], meta, config });
 
     expect(manifest.actions).toHaveLength(600);
     for (const action of manifest.actions) {
@@ -59,7 +59,31 @@ describe('buildManifest', () => {
       expect(action.policy).toEqual(source.policy);
       expect(action.policyDigest).toBe(sha256(referenceCanonicalString(source.policy)!));
     }
-    expect(Buffer.from(canonicalBytes(manifest)).toString()).toBe(referenceCanonicalString(manifest));
+    expect(Buffer.from(bytes).toString()).toBe(referenceCanonicalString(manifest));
+    expect(Buffer.from(canonicalBytes(manifest)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  test('returns canonical bytes even when a record carries values of unexpected types', () => {
+    const base: ActionRecord = { ref: 'app/a.ts#a', file: 'app/a.ts', exportName: 'a', kind: 'export', inlineIndex: null, loc: { line: 1, column: 0 }, policy: generatedPolicy(random(2)), guarded: true };
+    // What a record from a newer or broken loader could hold: objects out of key order where scalars belong.
+    const odd = [
+      { ...base, loc: { line: { z: 1, a: 2 }, column: 0 } },
+      { ...base, kind: { b: 1, a: 2 } },
+      { ...base, guarded: { y: true, x: false } },
+      { ...base, ref: undefined, exportName: undefined },
+      { ...base, policy: { ...base.policy, roles: { 1: 'b', 0: 'a' } } },
+
+    ] as unknown as ActionRecord[];
+    const oddMeta = { ...meta, buildId: { later: 1, earlier: 2 } as unknown as string };
+    for (const [record, buildMeta] of [...odd.map((r) => [r, meta] as const), [base, oddMeta] as const]) {
+      const { manifest, bytes } = buildManifest({
+        serverReferenceManifest: { node: { ['a'.repeat(42)]: { workers: {}, filename: 'app/a.ts', exportedName: 'a' } }, edge: {} },
+        records: [{ file: 'app/a.ts', sourceSha256: 'x', actions: [record] }],
+        meta: buildMeta,
+        config,
+      });
+      expect(Buffer.from(bytes).toString()).toBe(referenceCanonicalString(manifest));
+    }
   });
 
   test('lists the workers of an action sorted and once each, across its node and edge entries', () => {
