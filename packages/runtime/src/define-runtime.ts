@@ -219,6 +219,13 @@ function replayStored(text: string): unknown {
   return deserializeResult(text);
 }
 
+/** Whether `held` contains at least one of `required` (`@role` means any of them). */
+function holdsAnyRole(required: readonly string[], held: readonly string[] | undefined): boolean {
+  if (held === undefined || held === null) return false;
+  for (const role of required) if (held.includes(role)) return true;
+  return false;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -402,8 +409,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // 3. Authentication and 4. roles.
       if (policy.auth === 'required' && session === null) await refuse('UNAUTHENTICATED');
       if (policy.roles.length > 0) {
-        const held = session?.roles ?? [];
-        if (!policy.roles.some((role) => held.includes(role))) await refuse('FORBIDDEN');
+        if (!holdsAnyRole(policy.roles, session?.roles)) await refuse('FORBIDDEN');
       }
 
       // 5. Input and validation.
@@ -453,7 +459,9 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const principal = session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
         const storeKey = `${action}|${principal}|${key}`;
         const ttlMs = ttlSeconds * 1000;
-        const deadline = Date.now() + resolved.waitMs;
+        // Read the clock only once the key is found busy: the first answer is usually a claim or a replay, and the
+        // wait is bounded from the moment a call first learns it has to wait.
+        let deadline: number | null = null;
         for (let delay = 10; ; delay = Math.min(delay * 1.5, 200)) {
           let state: ClaimResult;
           // The memory store answers synchronously: no promise to await (see synchronousCore).
@@ -491,6 +499,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
             finish('replayed');
             return replay;
           }
+          deadline ??= Date.now() + resolved.waitMs;
           const remaining = deadline - Date.now();
           if (remaining <= 0) deny('IDEMPOTENCY_KEY_IN_USE', { retryAfter: 1 });
           await sleep(Math.min(delay, remaining));
@@ -503,7 +512,10 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           result = await runWithContext({ schema, input, session }, () => impl(...args));
         } catch (error) {
           const digest = replayableDigest(error);
-          if (digest !== null) await completeClaim(held, THROWN_PREFIX + digest, ttlMs, action);
+          if (digest !== null) {
+            await completeClaim(held, THROWN_PREFIX + digest, ttlMs, action);
+            claim = null;
+          }
           throw error;
         }
         const serialized = serializeResult(result);
@@ -552,26 +564,25 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       if (resolved.rethrowErrors) throw error;
       return createFailure('INTERNAL_ERROR', { ref });
     }
+  }
 
-    // Synchronous with the memory store (nothing to await), a Promise with any other.
-    function completeClaim(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): void | Promise<void> {
-      const core = synchronousCore(store);
-      if (core === null) return completeClaimAsync(held, text, ttlMs, actionRef);
-      try {
-        if (!core.complete(held.key, held.token, text, ttlMs)) fenceLost(actionRef);
-      } catch (error) {
-        completeFailed(actionRef, error);
-      }
-      claim = null;
+  // Stores a run's result under its claim. Synchronous with the memory store (nothing to await), a Promise with any
+  // other; never rejects (a failed write is an event: the body already ran).
+  function completeClaim(held: { key: string; token: string }, text: string, ttlMs: number, action: string): void | Promise<void> {
+    const core = synchronousCore(store);
+    if (core === null) return completeClaimAsync(held, text, ttlMs, action);
+    try {
+      if (!core.complete(held.key, held.token, text, ttlMs)) fenceLost(action);
+    } catch (error) {
+      completeFailed(action, error);
     }
+  }
 
-    async function completeClaimAsync(held: { key: string; token: string }, text: string, ttlMs: number, actionRef: string): Promise<void> {
-      try {
-        if (!(await store.complete(held.key, held.token, text, ttlMs))) fenceLost(actionRef);
-      } catch (error) {
-        completeFailed(actionRef, error);
-      }
-      claim = null;
+  async function completeClaimAsync(held: { key: string; token: string }, text: string, ttlMs: number, action: string): Promise<void> {
+    try {
+      if (!(await store.complete(held.key, held.token, text, ttlMs))) fenceLost(action);
+    } catch (error) {
+      completeFailed(action, error);
     }
   }
 
