@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
@@ -58,6 +59,8 @@ export interface ApplyOptions {
   nextVersion?: string;
   /** Absolute path of the webpack loader; the built `@action-guard/next/loader` when omitted. */
   webpackLoader?: string;
+  /** Next's default config (the `defaultConfig` Next passes a config function): tells which options it knows. */
+  defaultConfig?: NextConfig;
 }
 
 function projectDirMismatch(configDir: string, nextDir: string): Error {
@@ -113,7 +116,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   return {
     ...userConfig,
     ...(env ? { env } : {}),
-    ...keepWebpackBuildWorker(userConfig),
+    ...experimentalSettings(userConfig, projectDir, apply.defaultConfig),
     webpack,
     turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
     compiler: {
@@ -123,16 +126,48 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   };
 }
 
+// Files that make Turbopack run Node code of its own (PostCSS and Babel): with one of them, the way Turbopack runs
+// Node code is the user's choice to make, not ours.
+const NODE_POOL_CONFIG_FILE = /^(postcss\.config\.[cm]?[jt]s|\.postcssrc(\.(json|ya?ml|[cm]?js))?|babel\.config\.(json|[cm]?[jt]s)|\.babelrc(\.(json|[cm]?js))?)$/;
+
+type Experimental = NonNullable<NextConfig['experimental']> & { turbopackPluginRuntimeStrategy?: string };
+
 /**
- * Next runs `next build --webpack` in a separate build-worker process unless the config has a `webpack()` function,
- * because it cannot know whether a user's function is safe to run there; adding ours would silently move the whole
- * compile and trace collection into the main process and make its peak memory grow by more than half (measured on
- * examples/invoices: 588 → 989 MB). Ours is safe there: it only adds a rule, and the loader persists what it learns
- * on disk. So the build keeps the worker Next would have used without us, and an explicit setting is left alone.
+ * Experimental settings that keep the plugin's cost down, each only where the user has not chosen:
+ * - Next runs `next build --webpack` in a separate build-worker process unless the config has a `webpack()`
+ *   function, because it cannot know whether a user's function is safe to run there; adding ours would silently
+ *   move the whole compile and trace collection into the main process and make its peak memory grow by more than
+ *   half (examples/invoices: 588 → 989 MB). Ours is safe there (it only adds a rule, and the loader persists what
+ *   it learns on disk), so the build keeps the worker Next would have used without us.
+ * - Our loader is what makes Turbopack start its pool of Node.js child processes for webpack loaders (about 56 MB
+ *   each, one or two per build). Next's `workerThreads` strategy runs the same loaders in worker threads of the
+ *   build process, "which should use less memory and CPU" (Next's docs; it falls back to child processes on the
+ *   Node.js versions where threads are unsafe). Chosen only when our loader is the only Node code Turbopack runs:
+ *   the user has no Turbopack rules and no PostCSS or Babel config, and this Next version knows the option.
  */
-function keepWebpackBuildWorker(userConfig: NextConfig): Pick<NextConfig, 'experimental'> | Record<string, never> {
-  if (userConfig.webpack || userConfig.experimental?.webpackBuildWorker !== undefined) return {};
-  return { experimental: { ...userConfig.experimental, webpackBuildWorker: true } };
+function experimentalSettings(
+  userConfig: NextConfig,
+  projectDir: string,
+  defaultConfig: NextConfig | undefined,
+): Pick<NextConfig, 'experimental'> | Record<string, never> {
+  const user = (userConfig.experimental ?? {}) as Experimental;
+  const ours: Partial<Experimental> = {};
+  if (!userConfig.webpack && user.webpackBuildWorker === undefined) ours.webpackBuildWorker = true;
+  const knowsStrategy = defaultConfig?.experimental !== undefined && 'turbopackPluginRuntimeStrategy' in defaultConfig.experimental;
+  const userTurbopackRules = Object.keys((userConfig.turbopack as TurbopackConfig | undefined)?.rules ?? {}).length > 0;
+  if (knowsStrategy && user.turbopackPluginRuntimeStrategy === undefined && !userTurbopackRules && !hasNodePoolConfigFile(projectDir)) {
+    ours.turbopackPluginRuntimeStrategy = 'workerThreads';
+  }
+  if (Object.keys(ours).length === 0) return {};
+  return { experimental: { ...user, ...ours } as NextConfig['experimental'] };
+}
+
+function hasNodePoolConfigFile(projectDir: string): boolean {
+  try {
+    return readdirSync(projectDir).some((name) => NODE_POOL_CONFIG_FILE.test(name));
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -150,7 +185,12 @@ export function withActionGuard(options: Options = {}): (nextConfig?: NextConfig
       : { options, inner: nextConfig };
     const guarded: GuardedNextConfig = async (phase, context) => {
       const userConfig = typeof wrapped.inner === 'function' ? await wrapped.inner(phase, context) : wrapped.inner;
-      return applyActionGuard(userConfig, { options: wrapped.options, phase, projectDir: process.cwd() });
+      return applyActionGuard(userConfig, {
+        options: wrapped.options,
+        phase,
+        projectDir: process.cwd(),
+        defaultConfig: context?.defaultConfig,
+      });
     };
     return Object.assign(guarded, { [WRAPPED]: wrapped });
   };

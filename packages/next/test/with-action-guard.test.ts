@@ -87,6 +87,36 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(custom.experimental?.webpackBuildWorker).toBeUndefined();
   });
 
+  describe("Turbopack's way of running loaders", () => {
+    // Next's own defaults: the option exists in this Next (16.4), so the plugin may choose it.
+    const nextDefaults = { defaultConfig: require('next/dist/server/config-shared').defaultConfig as NextConfig };
+    const strategyOf = (config: NextConfig) =>
+      (config.experimental as { turbopackPluginRuntimeStrategy?: string } | undefined)?.turbopackPluginRuntimeStrategy;
+
+    test('runs our loader in worker threads when it is the only Node code Turbopack runs', async () => {
+      expect(strategyOf(await withActionGuard()({})(BUILD, nextDefaults))).toBe('workerThreads');
+    });
+
+    test.each([
+      ['the user chose a strategy', { experimental: { turbopackPluginRuntimeStrategy: 'childProcesses' } }, 'childProcesses'],
+      ['the user has Turbopack rules of their own', { turbopack: { rules: { '*.svg': { loaders: ['@svgr/webpack'], as: '*.js' } } } }, undefined],
+    ] as const)('leaves it alone when %s', async (_, userConfig, expected) => {
+      expect(strategyOf(await withActionGuard()(userConfig as NextConfig)(BUILD, nextDefaults))).toBe(expected);
+    });
+
+    test.each(['postcss.config.mjs', '.postcssrc.json', 'babel.config.js', '.babelrc'])(
+      'leaves it alone when the project has %s, which Turbopack runs in Node too',
+      async (file) => {
+        writeFileSync(path.join(projectDir, file), '{}');
+        expect(strategyOf(await withActionGuard()({})(BUILD, nextDefaults))).toBeUndefined();
+      },
+    );
+
+    test('does not set an option this Next version does not know', async () => {
+      expect(strategyOf(await withActionGuard()({})(BUILD, { defaultConfig: { experimental: {} } }))).toBeUndefined();
+    });
+  });
+
   test('calls a function config with the phase and context, and awaits an async one', async () => {
     const sync = vi.fn((_phase: string, _context: unknown): NextConfig => ({ basePath: '/sync' }));
     const async = vi.fn(async (): Promise<NextConfig> => ({ basePath: '/async' }));
