@@ -111,7 +111,7 @@ function writePlainData(value: unknown, writer: PlainDataWriter): number {
       if (key === '__proto__') return NOT_PLAIN;
       const child = writePlainData(record[key], writer);
       if (child === NOT_PLAIN) return NOT_PLAIN;
-      text += (index > 0 ? ',' : '') + quote(key) + ':' + child;
+      text += (index > 0 ? ',' : '') + quoteKey(key) + ':' + child;
     }
     text += '}';
   }
@@ -185,6 +185,23 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
 function quote(text: string): string {
   return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+// Object keys repeat from call to call (one schema, one shape), so their quoted form is kept. Keys come from
+// request data, so the cache is bounded both ways: short keys only, emptied once it holds 1,024.
+const quotedKeys = new Map<string, string>();
+
+/** `quote()` for an object key, from the cache when the key was seen before. */
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (key.length <= 64) {
+      if (quotedKeys.size >= 1024) quotedKeys.clear();
+      quotedKeys.set(key, quoted);
+    }
+  }
+  return quoted;
 }
 
 /**
@@ -268,7 +285,7 @@ function encodeObject(object: object, blobDigests: ReadonlyMap<Blob, string> | n
     const key = keys[index]!;
     const item = record[key];
     if (ancestors === null && isObject(item)) ancestors = new Set([object]);
-    text += (index > 0 ? ',' : '') + quote(key) + ':' + encodeValue(item, blobDigests, ancestors);
+    text += (index > 0 ? ',' : '') + quoteKey(key) + ':' + encodeValue(item, blobDigests, ancestors);
   }
   return text + '}';
 }

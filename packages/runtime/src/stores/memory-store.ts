@@ -18,6 +18,8 @@ export class StoreCapacityError extends Error {
 
 interface Expiring {
   expiresAt: number;
+  /** Which generation of its BoundedMap holds the entry; written by the map (create entries with 0). */
+  generation: number;
 }
 
 interface RateEntry extends Expiring {
@@ -45,6 +47,8 @@ const SWEEP_INTERVAL_MS = 1_000;
 class BoundedMap<V extends Expiring> {
   private current = new Map<string, V>();
   private previous = new Map<string, V>();
+  /** Number of `current`; entries carry the number of the generation they were written to. */
+  private generation = 1;
   private nextSweepAt = 0;
 
   constructor(
@@ -70,6 +74,7 @@ class BoundedMap<V extends Expiring> {
     if (now >= this.nextSweepAt) this.sweep(now);
     this.previous.delete(key);
     if (!this.current.has(key) && this.current.size >= this.generationSize) this.rotate(now);
+    value.generation = this.generation;
     this.current.set(key, value);
   }
 
@@ -77,6 +82,7 @@ class BoundedMap<V extends Expiring> {
   insert(key: string, value: V, now: number): void {
     if (now >= this.nextSweepAt) this.sweep(now);
     if (this.current.size >= this.generationSize) this.rotate(now);
+    value.generation = this.generation;
     this.current.set(key, value);
   }
 
@@ -85,7 +91,7 @@ class BoundedMap<V extends Expiring> {
    * generation stays where it is; one in the previous generation moves up, exactly as `set()` would move it.
    */
   touch(key: string, value: V, now: number): void {
-    if (this.current.get(key) !== value) this.set(key, value, now);
+    if (value.generation !== this.generation) this.set(key, value, now);
   }
 
   delete(key: string): void {
@@ -112,6 +118,8 @@ class BoundedMap<V extends Expiring> {
     }
     this.previous = this.current;
     this.current = carried;
+    this.generation++;
+    for (const value of carried.values()) value.generation = this.generation;
   }
 }
 
@@ -151,7 +159,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const allowAt = nextTat - windowMs;
     if (allowAt > now) return { allowed: false, retryAfter: Math.max(1, Math.ceil((allowAt - now) / 1000)) };
     if (bucket === undefined) {
-      buckets.insert(key, { tat: nextTat, expiresAt: nextTat }, now);
+      buckets.insert(key, { tat: nextTat, expiresAt: nextTat, generation: 0 }, now);
     } else {
       bucket.tat = nextTat;
       bucket.expiresAt = nextTat;
@@ -177,6 +185,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       leaseUntil: now + leaseMs,
       result: null,
       expiresAt: now + Math.max(ttlMs, leaseMs),
+      generation: 0,
     };
     // A lease taken over replaces the expired entry wherever it sits; a new key is simply inserted.
     if (entry === undefined) claims.insert(key, claimed, now);
