@@ -80,20 +80,12 @@ const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(
 // A value JSON.stringify writes exactly as RFC 8785 does, with no object to order and nothing it would drop or refuse.
 const isJsonScalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || isFiniteNumber(v);
 
-// A string JSON.stringify writes as itself between quotes: no quote, backslash, control character or surrogate
-// (JSON.stringify escapes lone surrogates; pairs are left to it too rather than told apart here).
-const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-const quote = (s: string) => (PLAIN_STRING.test(s) ? `"${s}"` : JSON.stringify(s));
-const quoteOrNull = (s: string | null) => (s === null ? 'null' : quote(s));
-const quoteAll = (items: readonly string[]) => `[${items.map(quote).join(',')}]`;
-
-// The transform's NormalizedPolicy, rebuilt with its keys in RFC 8785 order, and its RFC 8785 text written from
-// the known shape. Policies are the one per-action object whose key order we do not control (records are JSON the
-// loader wrote); ordering them generically, and then one JSON.stringify call per policy, were the hot spots of a
-// 10,000-action manifest (the template below costs a fifth of JSON.stringify). The template is RFC 8785 text only if
-// every value is a string, null, a finite number (`${n}` is ECMAScript's Number::toString, as RFC 8785 §3.2.2.3
-// prescribes) or an array of strings, so that is checked; a policy of any other shape goes through the generic
-// path. A test compares both with the reference serialiser.
+// The transform's NormalizedPolicy, rebuilt with its keys in RFC 8785 order and serialised with one
+// JSON.stringify. Policies are the one per-action object whose key order we do not control (records are JSON the
+// loader wrote), and ordering them generically was the hot spot of a 10,000-action manifest. The literal below is
+// RFC 8785 text only if every value is a string, null, a finite number or an array of strings, so that is checked;
+// a policy of any other shape goes through the generic path. (Writing the text from a template instead of calling
+// JSON.stringify was faster warm but slower on a build's first and only run, and no faster in the benchmark.)
 function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text: string; inKeyOrder: boolean } {
   const keys = Object.keys(policy);
   const { dedupe, rateLimit } = policy;
@@ -120,13 +112,7 @@ function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text:
     roles: [...policy.roles],
     schema: policy.schema,
   };
-  const text =
-    `{"auth":${quote(value.auth)},"authorize":${quoteOrNull(value.authorize)},` +
-    `"dedupe":${dedupe ? `{"name":${quoteOrNull(dedupe.name)},"source":${quote(dedupe.source)},"ttlSeconds":${dedupe.ttlSeconds}}` : 'null'},` +
-    `"fromRules":${quoteAll(value.fromRules)},"publicReason":${quoteOrNull(value.publicReason)},` +
-    `"rateLimit":${rateLimit ? `{"by":${quote(rateLimit.by)},"limit":${rateLimit.limit},"windowSeconds":${rateLimit.windowSeconds}}` : 'null'},` +
-    `"roles":${quoteAll(value.roles)},"schema":${quoteOrNull(value.schema)}}`;
-  return { value, text, inKeyOrder: true };
+  return { value, text: JSON.stringify(value), inKeyOrder: true };
 }
 
 // The fields of an entry taken from the inputs as they are: JSON scalars in every record our loader writes.
