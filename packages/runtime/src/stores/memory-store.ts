@@ -279,7 +279,8 @@ export interface SynchronousStoreCore {
 type CoreMethods = Pick<GuardStore, 'rateLimit' | 'claim' | 'complete'> & { rateLimitAndClaim: GuardStore['rateLimitAndClaim'] };
 
 // Keyed by the store object itself, so a copy (`{ ...memoryStore(), claim: spy }`) or a wrapper is never taken for
-// the original, and the guard goes through the copy's own methods.
+// the original, and the guard goes through the copy's own methods. A store made by another bundled copy of this
+// module is not found here either: it simply goes through its (promise-returning) methods.
 const CORES = new WeakMap<GuardStore, { core: SynchronousStoreCore; methods: CoreMethods }>();
 
 /**
