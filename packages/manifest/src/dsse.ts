@@ -16,12 +16,16 @@ const encoder = new TextEncoder();
  * payload binds the payload type, so an envelope re-labelled with another type never verifies.
  */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
-  const type = encoder.encode(payloadType);
-  const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
+  const head = paeHeader(payloadType, payload.length);
   const out = new Uint8Array(head.length + payload.length);
   out.set(head, 0);
   out.set(payload, head.length);
   return out;
+}
+
+// The PAE up to the payload, for a payload of `payloadLength` bytes.
+function paeHeader(payloadType: string, payloadLength: number): Uint8Array {
+  return encoder.encode(`DSSEv1 ${encoder.encode(payloadType).length} ${payloadType} ${payloadLength} `);
 }
 
 /** A signing key pair as PEM text plus its keyid. */
@@ -156,15 +160,22 @@ export type VerifyResult =
 // accepts the URL-safe alphabet (rejected by name), silently skips any other character outside the alphabet
 // (caught by the length check: every skipped character shortens the output), and ignores the unused low bits of
 // the last character (caught by re-encoding the last group). Re-encoding the whole string would do the same at
-// twice the cost on a 10,000-action manifest.
-function strictBase64(value: unknown): Buffer | null {
+// twice the cost on a 10,000-action manifest. The bytes are decoded after a prefix made for their length, if one is
+// asked for: the payload goes straight into its PAE, instead of being copied there (5.6 MB at 10,000 actions).
+function strictBase64(value: unknown, prefixFor?: (length: number) => Uint8Array): { bytes: Buffer; withPrefix: Buffer } | null {
   if (typeof value !== 'string' || value.length === 0 || value.length % 4 !== 0) return null;
   if (value.includes('-') || value.includes('_')) return null;
   const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.length !== (value.length / 4) * 3 - padding) return null;
+  const length = (value.length / 4) * 3 - padding;
+  const prefix = prefixFor ? prefixFor(length) : new Uint8Array(0);
+  // Never a slice of Node's shared pool: the bytes are handed to the caller, who must not reach other data.
+  const withPrefix = Buffer.allocUnsafeSlow(prefix.length + length);
+  withPrefix.set(prefix, 0);
+  // The decoder never writes more than `length` bytes for this text, so a short write is the only sign of skipping.
+  if (withPrefix.write(value, prefix.length, 'base64') !== length) return null;
+  const bytes = withPrefix.subarray(prefix.length);
   const lastGroupBytes = padding === 0 ? 3 : 3 - padding;
-  return bytes.subarray(bytes.length - lastGroupBytes).toString('base64') === value.slice(-4) ? bytes : null;
+  return bytes.subarray(length - lastGroupBytes).toString('base64') === value.slice(-4) ? { bytes, withPrefix } : null;
 }
 
 function fail(reason: VerifyFailure, message: string): VerifyResult {
@@ -195,8 +206,8 @@ export function verifyEnvelope(envelope: unknown, publicKey: KeyObject | string)
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) {
     return fail('wrong-payload-type', `the envelope's payloadType is ${JSON.stringify(env.payloadType)}, expected "${MANIFEST_PAYLOAD_TYPE}"`);
   }
-  const payload = strictBase64(env.payload);
-  if (!payload) return fail('malformed-envelope', 'the envelope payload is not canonical base64');
+  const decoded = strictBase64(env.payload, (length) => paeHeader(MANIFEST_PAYLOAD_TYPE, length));
+  if (!decoded) return fail('malformed-envelope', 'the envelope payload is not canonical base64');
   if (!Array.isArray(env.signatures) || env.signatures.length === 0) {
     return fail('malformed-envelope', 'the envelope has no signatures');
   }
@@ -211,7 +222,7 @@ export function verifyEnvelope(envelope: unknown, publicKey: KeyObject | string)
     return fail('invalid-public-key', error instanceof Error ? error.message : 'the public key cannot be read');
   }
 
-  const pae = preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload);
+  const { bytes: payload, withPrefix: pae } = decoded;
   let candidates = 0;
   for (const entry of env.signatures as unknown[]) {
     if (entry === null || typeof entry !== 'object') return fail('malformed-envelope', 'a signature entry is not an object');
@@ -224,17 +235,15 @@ export function verifyEnvelope(envelope: unknown, publicKey: KeyObject | string)
     const signature = strictBase64(sig);
     if (!signature) return fail('malformed-envelope', 'a signature is not canonical base64');
     candidates++;
-    if (verify(null, pae, key, signature)) {
+    if (verify(null, pae, key, signature.bytes)) {
       let manifest: unknown;
       try {
         manifest = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
       } catch {
         return fail('malformed-payload', 'the signed payload is not JSON');
       }
-      // A Uint8Array over the decoded bytes rather than a copy of them, unless they sit in Node's shared pool
-      // (payloads under 4 KiB), whose other bytes the caller must not reach through `.buffer`.
-      const ownsBuffer = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
-      return { ok: true, keyid, payload: ownsBuffer ? new Uint8Array(payload.buffer) : new Uint8Array(payload), manifest };
+      // A view of the decoded bytes, not a copy: its `.buffer` is the PAE that was verified, and nothing else.
+      return { ok: true, keyid, payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), manifest };
     }
   }
   if (candidates === 0) return fail('no-signature-for-key', `no signature in the envelope is by key ${keyid}`);
