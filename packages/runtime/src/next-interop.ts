@@ -41,8 +41,17 @@ export function loadRethrow(): Promise<Rethrow> {
   return rethrowPromise;
 }
 
-/** Reads the current request's headers with `next/headers` (a Promise since Next 15). */
+function loadNextHeaders() {
+  return import('next/headers').catch(() => import('next/headers.js'));
+}
+
+let nextHeadersPromise: ReturnType<typeof loadNextHeaders> | null = null;
+
+/**
+ * Reads the current request's headers with `next/headers` (a Promise since Next 15). The module is imported once:
+ * an `import()` per call would cost several promise turns on every guarded call that needs headers.
+ */
 export async function readNextHeaders(): Promise<Headers> {
-  const { headers } = await import('next/headers').catch(() => import('next/headers.js'));
+  const { headers } = await (nextHeadersPromise ??= loadNextHeaders());
   return (await headers()) as unknown as Headers;
 }
