@@ -1,11 +1,11 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
 import { DIAGNOSTICS, isCheckName, type CheckName } from './diagnostics/registry.js';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
 import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 
-/** The specifier emitted code imports when the caller names no runtime module. */
-export const DEFAULT_RUNTIME_IMPORT = '@action-guard/runtime/default';
+export { DEFAULT_RUNTIME_IMPORT };
 
 const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { DEFAULT_RUNTIME_IMPORT, DIAGNOSTICS, type TransformOptions } from '@action-guard/transform';
+import type { TransformOptions } from '@action-guard/transform';
+import { DEFAULT_RUNTIME_IMPORT, DIAGNOSTICS } from '@action-guard/transform/checks';
 import type { ResolvedConfig } from './options.js';
 
 /**
