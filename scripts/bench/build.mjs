@@ -308,22 +308,28 @@ function nextBin(appDir) {
   return join(dirname(requireFromApp.resolve('next/package.json')), 'dist/bin/next');
 }
 
-/** Sum of the resident set sizes (bytes) of every live process in process group `pgid`. */
-function groupRss(pgid) {
-  let total = 0;
+/**
+ * The /proc/<pid>/stat fields of every live process in process group `pgid`, counted from the one after the
+ * parenthesised command name (state ppid pgrp …): rss is [21], utime and stime are [11] and [12].
+ */
+function groupStatFields(pgid) {
+  const found = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the parenthesised command name: state ppid pgrp ... rss is field 24 overall.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      total += Number(fields[21]) * PAGE_SIZE;
+      if (Number(fields[2]) === pgid) found.push(fields);
     } catch {
       // The process exited between readdir and read.
     }
   }
-  return total;
+  return found;
+}
+
+/** Sum of the resident set sizes (bytes) of every live process in process group `pgid`. */
+function groupRss(pgid) {
+  return groupStatFields(pgid).reduce((total, fields) => total + Number(fields[21]) * PAGE_SIZE, 0);
 }
 
 /** Runs `command` in its own process group; resolves with exit code, wall time and peak group RSS. */
@@ -454,16 +460,7 @@ function echoRequest(appDir) {
 /** CPU time (user + system, ms) used so far by every process in a process group. */
 function groupCpuMs(pgid) {
   const ticksPerSecond = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-    } catch {}
-  }
-  return total;
+  return groupStatFields(pgid).reduce((total, fields) => total + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond, 0);
 }
 
 /**

@@ -1,30 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { configTransform } from '../src/config-transform.js';
 import { ConfigError, loadConfig } from '../src/index.js';
+import { project } from './helpers.js';
 
 // Its own test file: whether jiti's Babel transform was loaded is visible in this process's require cache.
 const require = createRequire(import.meta.url);
 const JITI_BABEL = path.join(path.dirname(require.resolve('jiti/package.json')), 'dist/babel.cjs');
-
-const projects: string[] = [];
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ag-config-transform-'));
-  projects.push(dir);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
-
-afterEach(() => {
-  for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('loading a TypeScript config', () => {
   test('strips types and follows TypeScript imports without loading Babel', async () => {

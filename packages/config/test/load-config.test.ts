@@ -1,26 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIAGNOSTICS } from '@action-guard/transform';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BUILD_CHECKS, ConfigError, loadConfig, toTransformOptions } from '../src/index.js';
-
-const projects: string[] = [];
-
-/** A temporary project directory holding the given files (path → content). */
-function project(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ag-config-'));
-  projects.push(dir);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
-
-afterEach(() => {
-  for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { project } from './helpers.js';
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   const error = await promise.then(

@@ -3,16 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { buildManifest } from '../src/build-manifest.js';
 import { canonicalBytes, referenceCanonicalString } from '../src/canonical-bytes.js';
 import type { ActionRecord, NormalizedPolicy, ServerReferenceEntry } from '../src/types.js';
-
-// A small seeded generator (mulberry32) so a failure reproduces.
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './helpers.js';
 
 // Strings JSON must escape (quote, backslash, control characters, lone surrogates) next to ones it must not touch
 // (U+2028, a surrogate pair, non-ASCII letters, the empty string).

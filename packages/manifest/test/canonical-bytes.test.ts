@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { canonicalBytes, canonicalString, digestCanonical, inCanonicalOrder, referenceCanonicalString } from '../src/canonical-bytes.js';
+import { random } from './helpers.js';
 
 describe('canonicalBytes', () => {
   test('sorts object keys by UTF-16 code units and drops all whitespace (RFC 8785 §3.2.3)', () => {
@@ -34,15 +35,6 @@ describe('canonicalBytes', () => {
 });
 
 describe('canonicalString fast paths', () => {
-  // A small seeded generator (mulberry32) so a failure reproduces.
-  function random(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const KEYS = ['a', 'B', 'b', '1', '10', '2', 'é', '\u20ac', '\ud83d\ude00', 'aa', '', 'ref', 'refs', '_'];
   function value(next: () => number, depth: number): unknown {
     const pick = Math.floor(next() * (depth > 3 ? 5 : 7));

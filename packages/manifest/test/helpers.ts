@@ -56,3 +56,13 @@ export function manifestOf(actions: ManifestAction[]): ActionManifest {
     actions,
   };
 }
+
+/** A small seeded generator (mulberry32) of numbers in [0, 1), so a failing generated case reproduces. */
+export function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,4 +1,4 @@
-import type { ClaimResult, GuardStore, RateLimitDecision, RateLimitedClaim } from '../types.js';
+import type { ClaimResult, GuardStore, RateLimitDecision } from '../types.js';
 
 /** Options of `memoryStore()`. */
 export interface MemoryStoreOptions {
@@ -204,20 +204,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return true;
   }
 
-  function rateLimitAndClaim(
-    rateKey: string,
-    limit: number,
-    windowMs: number,
-    claimKey: string,
-    fingerprint: string,
-    leaseMs: number,
-    ttlMs: number,
-  ): RateLimitedClaim {
+  const rateLimitAndClaim: SynchronousStoreCore['rateLimitAndClaim'] = (rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs) => {
     const now = Date.now();
     const decision = rateLimit(rateKey, limit, windowMs, now);
     if (!decision.allowed) return { rateLimit: { ...decision, allowed: false }, claim: null };
     return { rateLimit: { allowed: true, retryAfter: 0 }, claim: claim(claimKey, fingerprint, leaseMs, ttlMs, now) };
-  }
+  };
 
   const attempt = <T>(operation: () => T): Promise<T> => {
     try {
@@ -253,30 +245,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   return store;
 }
 
-/**
- * The same operations as a store's methods, answered synchronously: what `memoryStore()` does inside its promises.
- * Errors (a full store) are thrown instead of rejected.
- */
-export interface SynchronousStoreCore {
-  /** As `GuardStore.rateLimit`. */
-  rateLimit(key: string, limit: number, windowMs: number): RateLimitDecision;
-  /** As `GuardStore.claim`. */
-  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): ClaimResult;
-  /** As `GuardStore.complete`. */
-  complete(key: string, token: string, result: string, ttlMs: number): boolean;
-  /** As `GuardStore.rateLimitAndClaim`. */
-  rateLimitAndClaim(
-    rateKey: string,
-    limit: number,
-    windowMs: number,
-    claimKey: string,
-    fingerprint: string,
-    leaseMs: number,
-    ttlMs: number,
-  ): RateLimitedClaim;
-}
+type CoreMethods = Pick<GuardStore, 'rateLimit' | 'claim' | 'complete' | 'rateLimitAndClaim'>;
 
-type CoreMethods = Pick<GuardStore, 'rateLimit' | 'claim' | 'complete'> & { rateLimitAndClaim: GuardStore['rateLimitAndClaim'] };
+/**
+ * The same operations as a store's methods (same parameters), answered synchronously: what `memoryStore()` does
+ * inside its promises. Errors (a full store) are thrown instead of rejected.
+ */
+export type SynchronousStoreCore = {
+  [K in keyof CoreMethods]-?: (...args: Parameters<NonNullable<CoreMethods[K]>>) => Awaited<ReturnType<NonNullable<CoreMethods[K]>>>;
+};
 
 // Keyed by the store object itself, so a copy (`{ ...memoryStore(), claim: spy }`) or a wrapper is never taken for
 // the original, and the guard goes through the copy's own methods. A store made by another bundled copy of this
