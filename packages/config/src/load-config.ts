@@ -55,7 +55,11 @@ async function readConfigFile(file: string): Promise<unknown> {
     // Required through createRequire rather than imported: webpack traces next.config's imports as cache build
     // dependencies and warns on every build that it cannot follow jiti's own `import(id)`.
     const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
-    const jiti = createJiti(file, { moduleCache: false, fsCache: false, transform: configTransform });
+    // `fsCache` keeps jiti's transpiled output in the project's node_modules/.cache/jiti (the OS temp dir without
+    // node_modules), keyed by each file's content: every later build of an unchanged config skips loading the
+    // transpiler (~140 ms of `next build`'s config evaluation for a TypeScript config). `moduleCache: false` still
+    // re-evaluates the file on every load, so an edited config is always read fresh.
+    const jiti = createJiti(file, { moduleCache: false, fsCache: true, transform: configTransform });
     return await jiti.import(file, { default: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DIAGNOSTICS } from '@action-guard/transform';
 import { describe, expect, test } from 'vitest';
@@ -127,6 +128,16 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.code).toBe('AG203');
     expect(error.message).toContain('action-guard.config.ts, action-guard.config.json');
+  });
+
+  test('caches the transpiled config by content, and reads an edited config fresh', async () => {
+    const cwd = project({ 'action-guard.config.ts': "const severity: string = 'off';\nexport default { checks: { 'unreferenced-action': severity } };\n" });
+    expect((await loadConfig({ cwd })).checks['unreferenced-action']).toBe('off');
+    const cacheDir = path.join(cwd, 'node_modules/.cache/jiti');
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+
+    writeFileSync(path.join(cwd, 'action-guard.config.ts'), "const severity: string = 'error';\nexport default { checks: { 'unreferenced-action': severity } };\n");
+    expect((await loadConfig({ cwd })).checks['unreferenced-action']).toBe('error');
   });
 
   test('reports a config file that throws while loading, with its path', async () => {

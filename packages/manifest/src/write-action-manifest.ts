@@ -10,6 +10,8 @@ import { fingerprintEncryptionKey } from './key-fingerprint.js';
 import {
   collectClientIdTokens,
   createFileNormalizer,
+  mapConcurrently,
+  READ_CONCURRENCY,
   readBuildId,
   readGitCommit,
   readIfExists,
@@ -84,23 +86,21 @@ function isRecordFile(value: unknown): value is RecordFile {
 /** Reads the loader's records, keeping only those whose source hash matches the file on disk now. */
 export async function readFreshRecords(projectDir: string, distDir: string): Promise<RecordFile[]> {
   const dir = recordsDirFor(distDir);
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const fresh: RecordFile[] = [];
-  for (const name of names.sort()) {
-    if (!name.endsWith('.json')) continue;
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.json')).sort();
+  const checked = await mapConcurrently(names, READ_CONCURRENCY, async (name): Promise<RecordFile | null> => {
     const text = await readIfExists(path.join(dir, name));
-    if (text === null) continue;
+    if (text === null) return null;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      continue; // a half-written record from a killed worker: the file's actions then show up as unguarded
+      return null; // a half-written record from a killed worker: the file's actions then show up as unguarded
     }
-    if (!isRecordFile(parsed)) continue;
+    if (!isRecordFile(parsed)) return null;
     const current = await sha256OfFile(path.resolve(projectDir, parsed.file));
-    if (current !== null && current === parsed.sourceSha256) fresh.push(parsed);
-  }
-  return fresh;
+    return current !== null && current === parsed.sourceSha256 ? parsed : null;
+  });
+  return checked.filter((record): record is RecordFile => record !== null);
 }
 
 function createdAt(options: WriteActionManifestOptions, env: Record<string, string | undefined>): string {

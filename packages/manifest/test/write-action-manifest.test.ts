@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { canonicalBytes } from '../src/canonical-bytes.js';
 import { generateSigningKeyPair, verifyEnvelope } from '../src/dsse.js';
 import { generateEncryptionKey } from '../src/encryption-key.js';
+import { mapConcurrently } from '../src/project-facts.js';
 import { fingerprintEncryptionKey } from '../src/key-fingerprint.js';
 import type { ActionRecord, ManifestConfig, RecordFile } from '../src/types.js';
 import { writeActionManifest } from '../src/write-action-manifest.js';
@@ -250,6 +251,31 @@ describe('writeActionManifest', () => {
     const { manifest, findings } = await writeActionManifest({ projectDir, distDir: '.next', bundler: 'turbopack', nextVersion: '16.4.6', config, env: { NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key } });
     expect(manifest.actions).toEqual([]);
     expect(findings.map((f) => f.code)).toEqual(['AG302']);
+  });
+});
+
+describe('mapConcurrently (the post-build step reads files with it)', () => {
+  test('keeps input order and never has more than the limit in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    const results = await mapConcurrently(items, 4, async (i) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // Later items finish first, so order comes from the index, not from completion.
+      await new Promise((resolve) => setTimeout(resolve, (40 - i) % 7));
+      inFlight -= 1;
+      return i * 2;
+    });
+    expect(results).toEqual(items.map((i) => i * 2));
+    expect(most).toBe(4);
+  });
+
+  test('rejects with the first failure', async () => {
+    await expect(mapConcurrently([1, 2, 3], 2, async (i) => {
+      if (i === 2) throw new Error('unreadable');
+      return i;
+    })).rejects.toThrow('unreadable');
   });
 });
 

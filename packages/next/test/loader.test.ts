@@ -1,11 +1,12 @@
 import * as realFs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { loadConfig } from '@action-guard/config';
 import { Volume, createFsFromVolume } from 'memfs';
 import { Union } from 'unionfs';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import webpack, { type Configuration, type Stats } from 'webpack';
 import type { LoaderOptions } from '../src/loader-options.js';
 
@@ -75,10 +76,21 @@ async function compile(files: Record<string, string>, options: LoaderOptions, ex
   return { stats, memory };
 }
 
+// Real directories the tests create (an empty project, record directories); removed when the file is done.
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = realFs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) realFs.rmSync(dir, { recursive: true, force: true });
+});
+
 async function optionsFor(inline = {}): Promise<LoaderOptions> {
   // The resolved config of an empty real directory: strict defaults, root moved to the virtual project.
-  const config = await loadConfig({ cwd: realFs.mkdtempSync('/tmp/ag-loader-'), inline });
-  const recordsDir = realFs.mkdtempSync('/tmp/ag-records-');
+  const config = await loadConfig({ cwd: tempDir('ag-loader-'), inline });
+  const recordsDir = tempDir('ag-records-');
   return { config: { ...config, root: ROOT }, recordsDir };
 }
 
