@@ -46,9 +46,12 @@ const { values: args } = parseArgs({
 });
 const APPS = args.apps.split(',');
 const BUNDLERS = args.bundlers.split(',');
-const RUNS = Math.max(1, Math.min(5, Number(args.runs)));
+// Identical cold builds on this kind of machine vary by ±10% in wall time and ±30 MB in peak memory, so a 3% effect
+// needs medians of several alternating runs.
+const RUNS = Math.max(1, Math.min(9, Number(args.runs)));
 const RPS_SECONDS = Math.max(3, Math.min(30, Number(args['rps-seconds'])));
-const RPS_ROUNDS = Math.max(1, Math.min(9, Number(args['rps-rounds'])));
+// 0 skips the requests benchmark (build numbers only).
+const RPS_ROUNDS = Math.max(0, Math.min(9, Number(args['rps-rounds'])));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The generated app: 300 actions in 100 "use server" files, 10 pages that use them from forms and client code.
@@ -583,7 +586,7 @@ async function main() {
           samples[variant].push(result);
           process.stderr.write(`  exit ${result.code}, ${s(result.wallMs)} s, peak ${mb(result.peakBytes)} MB\n`);
         }
-        if (app === 'generated' && run === 0 && samples.plain[0]?.code === 0 && samples.guarded[0]?.code === 0) {
+        if (RPS_ROUNDS > 0 && app === 'generated' && run === 0 && samples.plain[0]?.code === 0 && samples.guarded[0]?.code === 0) {
           const rps = await compareRequestsPerSecond(plainDir, guardedDir).catch((error) => ({ error: String(error) }));
           process.stderr.write(`  requests/s: ${JSON.stringify(rps)}\n`);
           rpsRows.push({ bundler, ...rps });
@@ -599,6 +602,9 @@ async function main() {
           guardedWallMs: median(guarded.map((r) => r.wallMs)),
           plainPeakBytes: median(plain.map((r) => r.peakBytes)),
           guardedPeakBytes: median(guarded.map((r) => r.peakBytes)),
+          // Every run, in the order measured: the spread shows how much of a ratio is this machine's noise.
+          plainRuns: plain.map((r) => ({ wallMs: r.wallMs, peakBytes: r.peakBytes })),
+          guardedRuns: guarded.map((r) => ({ wallMs: r.wallMs, peakBytes: r.peakBytes })),
         });
       }
       rows.push(row);
@@ -615,6 +621,10 @@ async function main() {
       continue;
     }
     lines.push(`| ${r.app} | ${r.bundler} | ${s(r.plainWallMs)} s | ${s(r.guardedWallMs)} s | ${(r.guardedWallMs / r.plainWallMs).toFixed(3)} | ${mb(r.plainPeakBytes)} MB | ${mb(r.guardedPeakBytes)} MB | ${(r.guardedPeakBytes / r.plainPeakBytes).toFixed(3)} |`);
+    if (r.plainRuns.length > 1) {
+      const runs = (xs, pick, unit) => xs.map((x) => pick(x)).join(' ') + unit;
+      lines.push(`|   runs | | ${runs(r.plainRuns, (x) => s(x.wallMs), ' s')} | ${runs(r.guardedRuns, (x) => s(x.wallMs), ' s')} | | ${runs(r.plainRuns, (x) => mb(x.peakBytes), ' MB')} | ${runs(r.guardedRuns, (x) => mb(x.peakBytes), ' MB')} | |`);
+    }
   }
   lines.push('');
   lines.push(`| bundler | unguarded req/s | guarded req/s | ratio of totals | median round ratio | server CPU/request unguarded | guarded | p99 unguarded | p99 guarded |`);
