@@ -10,7 +10,8 @@
 // peak of one process would understate it). Then it starts `next start` on 127.0.0.1 for the generated app and
 // measures requests per second of one guarded action against the same action built without the plugin (autocannon,
 // bounded duration, both servers up at once and measured in alternating rounds). Ratios are computed from the same
-// run. Needs Linux (/proc).
+// run: the ratio of the two variants' medians, and the median of the per-run ratios (each run builds both variants
+// back to back). Needs Linux (/proc).
 //
 // "Without the plugin" means the same sources built with a next.config that does not call withActionGuard():
 // policy tags are then only comments and schema exports would break Next's "use server" rules, so the generated
@@ -596,8 +597,16 @@ async function main() {
       const plain = ok(samples.plain);
       const guarded = ok(samples.guarded);
       const row = { app, bundler, runs: RUNS, failed: RUNS * 2 - plain.length - guarded.length };
+      // Each run builds both variants back to back, so a run's ratio sees one machine state; the machine drifts by
+      // more than the effect over a few minutes (identical builds' CPU time varies by 20%), which medians taken
+      // over each variant separately do not cancel.
+      const pairs = samples.plain
+        .map((p, i) => [p, samples.guarded[i]])
+        .filter(([p, g]) => p.code === 0 && g?.code === 0);
       if (plain.length > 0 && guarded.length > 0) {
         Object.assign(row, {
+          pairedWallRatios: pairs.map(([p, g]) => g.wallMs / p.wallMs),
+          pairedPeakRatios: pairs.map(([p, g]) => g.peakBytes / p.peakBytes),
           plainWallMs: median(plain.map((r) => r.wallMs)),
           guardedWallMs: median(guarded.map((r) => r.wallMs)),
           plainPeakBytes: median(plain.map((r) => r.peakBytes)),
@@ -613,17 +622,18 @@ async function main() {
   if (APPS.includes('example')) rmSync(join(EXAMPLE_DIR, '.next'), { recursive: true, force: true });
 
   const lines = [];
-  lines.push('| app | bundler | wall without | wall with | wall ratio | peak mem without | peak mem with | mem ratio |');
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('| app | bundler | wall without | wall with | wall ratio | paired wall ratio | peak mem without | peak mem with | mem ratio | paired mem ratio |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  const ratio = (x) => x.toFixed(3);
   for (const r of rows) {
     if (r.plainWallMs === undefined) {
-      lines.push(`| ${r.app} | ${r.bundler} | failed builds: ${r.failed} | | | | | |`);
+      lines.push(`| ${r.app} | ${r.bundler} | failed builds: ${r.failed} | | | | | | | |`);
       continue;
     }
-    lines.push(`| ${r.app} | ${r.bundler} | ${s(r.plainWallMs)} s | ${s(r.guardedWallMs)} s | ${(r.guardedWallMs / r.plainWallMs).toFixed(3)} | ${mb(r.plainPeakBytes)} MB | ${mb(r.guardedPeakBytes)} MB | ${(r.guardedPeakBytes / r.plainPeakBytes).toFixed(3)} |`);
+    lines.push(`| ${r.app} | ${r.bundler} | ${s(r.plainWallMs)} s | ${s(r.guardedWallMs)} s | ${ratio(r.guardedWallMs / r.plainWallMs)} | ${ratio(median(r.pairedWallRatios))} | ${mb(r.plainPeakBytes)} MB | ${mb(r.guardedPeakBytes)} MB | ${ratio(r.guardedPeakBytes / r.plainPeakBytes)} | ${ratio(median(r.pairedPeakRatios))} |`);
     if (r.plainRuns.length > 1) {
-      const runs = (xs, pick, unit) => xs.map((x) => pick(x)).join(' ') + unit;
-      lines.push(`|   runs | | ${runs(r.plainRuns, (x) => s(x.wallMs), ' s')} | ${runs(r.guardedRuns, (x) => s(x.wallMs), ' s')} | | ${runs(r.plainRuns, (x) => mb(x.peakBytes), ' MB')} | ${runs(r.guardedRuns, (x) => mb(x.peakBytes), ' MB')} | |`);
+      const runs = (xs, pick, unit = '') => xs.map((x) => pick(x)).join(' ') + unit;
+      lines.push(`|   runs | | ${runs(r.plainRuns, (x) => s(x.wallMs), ' s')} | ${runs(r.guardedRuns, (x) => s(x.wallMs), ' s')} | | ${runs(r.pairedWallRatios, (x) => x.toFixed(2))} | ${runs(r.plainRuns, (x) => mb(x.peakBytes), ' MB')} | ${runs(r.guardedRuns, (x) => mb(x.peakBytes), ' MB')} | | ${runs(r.pairedPeakRatios, (x) => x.toFixed(2))} |`);
     }
   }
   lines.push('');
