@@ -24,6 +24,33 @@ export function gradeFindings(findings: readonly Finding[], checks: ResolvedConf
   return graded;
 }
 
+/** How many warnings of one code the build prints in full before it summarises the rest of that code. */
+export const WARNINGS_PER_CODE = 5;
+
+/**
+ * The build output for warning findings: each in full, but at most {@link WARNINGS_PER_CODE} per code, then one line
+ * that counts the rest. A large app can have hundreds of one kind (AG304 for every action only Server Components
+ * pass to `<form action>`), which would bury everything else `next build` prints; the manifest and
+ * `action-guard audit` still list every one.
+ */
+export function warningLines(warnings: readonly Finding[]): string[] {
+  const lines: string[] = [];
+  const seen = new Map<string, number>();
+  for (const warning of warnings) {
+    const count = (seen.get(warning.code) ?? 0) + 1;
+    seen.set(warning.code, count);
+    if (count <= WARNINGS_PER_CODE) lines.push(`⚠ action-guard: ${formatFinding(warning)}`);
+  }
+  for (const [code, count] of seen) {
+    if (count <= WARNINGS_PER_CODE) continue;
+    const name = warnings.find((warning) => warning.code === code)!.name;
+    lines.push(
+      `⚠ action-guard: ${count - WARNINGS_PER_CODE} more ${code} ${name} warnings like the ones above (${count} in all); \`action-guard audit\` lists every one, and checks['${name}'] sets their severity`,
+    );
+  }
+  return lines;
+}
+
 /**
  * The post-build step (SPEC §4): writes `.next/action-guard/manifest.json` (and the signed envelope when a key is
  * set) through @action-guard/manifest, prints warnings, and fails the build listing every error finding.
@@ -43,9 +70,7 @@ export async function writeManifestAfterCompile(
     config,
   });
   const graded = gradeFindings(findings, config.checks);
-  for (const warning of graded.filter((finding) => finding.severity === 'warning')) {
-    console.warn(`⚠ action-guard: ${formatFinding(warning)}`);
-  }
+  for (const line of warningLines(graded.filter((finding) => finding.severity === 'warning'))) console.warn(line);
   const errors = graded.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     const list = errors.map(formatFinding).join('\n\n');
