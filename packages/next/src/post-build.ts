@@ -35,15 +35,15 @@ export const WARNINGS_PER_CODE = 5;
  */
 export function warningLines(warnings: readonly Finding[]): string[] {
   const lines: string[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { name: string; count: number }>();
   for (const warning of warnings) {
-    const count = (seen.get(warning.code) ?? 0) + 1;
-    seen.set(warning.code, count);
-    if (count <= WARNINGS_PER_CODE) lines.push(`⚠ action-guard: ${formatFinding(warning)}`);
+    const entry = seen.get(warning.code) ?? { name: warning.name, count: 0 };
+    entry.count += 1;
+    seen.set(warning.code, entry);
+    if (entry.count <= WARNINGS_PER_CODE) lines.push(`⚠ action-guard: ${formatFinding(warning)}`);
   }
-  for (const [code, count] of seen) {
+  for (const [code, { name, count }] of seen) {
     if (count <= WARNINGS_PER_CODE) continue;
-    const name = warnings.find((warning) => warning.code === code)!.name;
     lines.push(
       `⚠ action-guard: ${count - WARNINGS_PER_CODE} more ${code} ${name} warnings like the ones above (${count} in all); \`action-guard audit\` lists every one, and checks['${name}'] sets their severity`,
     );
