@@ -1,5 +1,7 @@
-// Next is an optional peer: these helpers load it lazily so the runtime can be used (and unit-tested) outside a
-// Next server. Inside a Next bundle the imports resolve to the copy Next itself uses.
+// Next is an optional peer: these helpers load it through #host-modules, lazily outside a Next server (so the runtime
+// can be used and unit-tested there) and statically inside Next's bundles, where they resolve to the copy Next uses.
+import { importNextHeaders, importNextNavigation } from '#host-modules';
+import { exportsWith } from './commonjs-interop.js';
 
 type Rethrow = (error: unknown) => void;
 
@@ -30,28 +32,24 @@ function fallbackRethrow(error: unknown): void {
 
 /** Loads Next's public `unstable_rethrow` once (falling back to a digest check when Next is not importable). */
 export function loadRethrow(): Promise<Rethrow> {
-  // `next/navigation` is the specifier bundlers (and Next's per-layer aliases) expect; plain Node ESM cannot resolve
-  // an extension-less subpath of a package without `exports`, so it gets the `.js` form, which Next aliases too.
-  rethrowPromise ??= import('next/navigation')
-    .catch(() => import('next/navigation.js'))
-    .then(
-    (navigation) => (typeof navigation.unstable_rethrow === 'function' ? navigation.unstable_rethrow : fallbackRethrow),
+  rethrowPromise ??= importNextNavigation().then(
+    (navigation) => {
+      const rethrow = exportsWith(navigation, 'unstable_rethrow')?.unstable_rethrow;
+      return typeof rethrow === 'function' ? (rethrow as Rethrow) : fallbackRethrow;
+    },
     () => fallbackRethrow,
   );
   return rethrowPromise;
 }
 
-function loadNextHeaders() {
-  return import('next/headers').catch(() => import('next/headers.js'));
-}
-
-let nextHeadersPromise: ReturnType<typeof loadNextHeaders> | null = null;
+let nextHeadersPromise: ReturnType<typeof importNextHeaders> | null = null;
 
 /**
  * Reads the current request's headers with `next/headers` (a Promise since Next 15). The module is imported once:
  * an `import()` per call would cost several promise turns on every guarded call that needs headers.
  */
 export async function readNextHeaders(): Promise<Headers> {
-  const { headers } = await (nextHeadersPromise ??= loadNextHeaders());
-  return (await headers()) as unknown as Headers;
+  const headers = exportsWith(await (nextHeadersPromise ??= importNextHeaders()), 'headers')?.headers;
+  if (typeof headers !== 'function') throw new Error('next/headers has no headers() function.');
+  return (await headers()) as Headers;
 }

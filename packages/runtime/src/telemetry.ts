@@ -1,3 +1,6 @@
+import { importOpenTelemetry } from '#host-modules';
+import { exportsWith } from './commonjs-interop.js';
+
 // `@opentelemetry/api` is an optional peer. Inside Next it always resolves: when the app has not installed it,
 // Next aliases it to its own compiled copy (next/dist/build/create-compiler-aliases.js), and every copy of the
 // API reads the same global tracer provider, so our spans join the app's traces.
@@ -20,8 +23,11 @@ let tracerPromise: Promise<TracerLike | null> | null = null;
 
 /** Loads the global OpenTelemetry tracer once; null when `@opentelemetry/api` is not installed. */
 export function loadTracer(): Promise<TracerLike | null> {
-  tracerPromise ??= import('@opentelemetry/api').then(
-    (api) => api.trace.getTracer('@action-guard/runtime') as unknown as TracerLike,
+  tracerPromise ??= importOpenTelemetry().then(
+    (api) => {
+      const trace = exportsWith(api, 'trace')?.trace as typeof api.trace | undefined;
+      return trace ? (trace.getTracer('@action-guard/runtime') as unknown as TracerLike) : null;
+    },
     () => null,
   );
   return tracerPromise;
