@@ -2,7 +2,7 @@
 // Build and request benchmark for @action-guard/next. A benchmark, never a test: it prints tables, asserts nothing.
 //
 //   node scripts/bench/build.mjs [--apps example,generated] [--bundlers turbopack,webpack] [--runs 1]
-//                                [--rps-seconds 10] [--rps-rounds 5] [--json FILE]
+//                                [--rps-seconds 3] [--rps-rounds 15] [--json FILE]
 //
 // For each app and bundler it runs cold `next build`s with and without the plugin, alternating the two so that
 // both see the same machine load, and records wall time and the peak memory of the build's whole process group
@@ -40,8 +40,8 @@ const { values: args } = parseArgs({
     apps: { type: 'string', default: 'example,generated' },
     bundlers: { type: 'string', default: 'turbopack,webpack' },
     runs: { type: 'string', default: '1' },
-    'rps-seconds': { type: 'string', default: '10' },
-    'rps-rounds': { type: 'string', default: '5' },
+    'rps-seconds': { type: 'string', default: '3' },
+    'rps-rounds': { type: 'string', default: '15' },
     json: { type: 'string' },
   },
 });
@@ -50,9 +50,12 @@ const BUNDLERS = args.bundlers.split(',');
 // Identical cold builds on this kind of machine vary by ±10% in wall time and ±30 MB in peak memory, so a 3% effect
 // needs medians of several alternating runs.
 const RUNS = Math.max(1, Math.min(9, Number(args.runs)));
-const RPS_SECONDS = Math.max(3, Math.min(30, Number(args['rps-seconds'])));
+// Short rounds, many of them: this machine's speed drifts in periods of tens of seconds, and a guarded round only
+// cancels that drift against the unguarded round next to it when both fall in the same period. With 10 s rounds the
+// per-round ratios of one run spread from 0.69 to 1.27 while the servers' CPU time per request differed by 2%.
+const RPS_SECONDS = Math.max(1, Math.min(30, Number(args['rps-seconds'])));
 // 0 skips the requests benchmark (build numbers only).
-const RPS_ROUNDS = Math.max(0, Math.min(9, Number(args['rps-rounds'])));
+const RPS_ROUNDS = Math.max(0, Math.min(41, Number(args['rps-rounds'])));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The generated app: 300 actions in 100 "use server" files, 10 pages that use them from forms and client code.
