@@ -42,14 +42,23 @@ export function loadRethrow(): Promise<Rethrow> {
   return rethrowPromise;
 }
 
-let nextHeadersPromise: ReturnType<typeof importNextHeaders> | null = null;
+type HeadersFunction = () => Promise<unknown> | unknown;
+
+let nextHeadersPromise: Promise<HeadersFunction> | null = null;
+
+function loadHeadersFunction(): Promise<HeadersFunction> {
+  return importNextHeaders().then((nextHeaders) => {
+    const headers = exportsWith(nextHeaders, 'headers')?.headers;
+    if (typeof headers !== 'function') throw new Error('next/headers has no headers() function.');
+    return headers as HeadersFunction;
+  });
+}
 
 /**
- * Reads the current request's headers with `next/headers` (a Promise since Next 15). The module is imported once:
- * an `import()` per call would cost several promise turns on every guarded call that needs headers.
+ * Reads the current request's headers with `next/headers` (a Promise since Next 15). The function is looked up
+ * once: an `import()` or a lookup per call would cost every guarded call that needs headers.
  */
 export async function readNextHeaders(): Promise<Headers> {
-  const headers = exportsWith(await (nextHeadersPromise ??= importNextHeaders()), 'headers')?.headers;
-  if (typeof headers !== 'function') throw new Error('next/headers has no headers() function.');
+  const headers = await (nextHeadersPromise ??= loadHeadersFunction());
   return (await headers()) as Headers;
 }
