@@ -1,6 +1,6 @@
 /**
  * The one registry of the transform's diagnostics. Codes are stable (AG1xx belongs to the transform); names are
- * the keys users put in config `checks`. README.md in this package documents each under `#<name>`.
+ * the keys users put in config `checks`. docs/diagnostics.md (the page DOCS_BASE names) documents each under `#<name>`.
  */
 
 /** One entry of the registry. */

@@ -1,6 +1,6 @@
 import type { Finding } from './types.js';
 
-/** Base URL of the diagnostics docs; every finding links to `#<name>` there, like the transform's diagnostics. */
+/** Base URL of the diagnostics docs (published from docs/diagnostics.md); every finding links to `#<name>` there. */
 export const DOCS_BASE = 'https://action-guard.dev/docs/diagnostics';
 
 /**
