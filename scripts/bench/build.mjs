@@ -9,7 +9,8 @@
 // (RSS summed over every process in the group, sampled from /proc every 100 ms: `next build` forks workers, so the
 // peak of one process would understate it). Then it starts `next start` on 127.0.0.1 for the generated app and
 // measures requests per second of one guarded action against the same action built without the plugin (autocannon,
-// bounded duration, both servers up at once and measured in alternating rounds). Ratios are computed from the same
+// bounded duration, both servers up at once and measured in rotating rounds, with a second server of the unguarded
+// build as an A/A control that shows the machine's own noise). Ratios are computed from the same
 // run: the ratio of the two variants' medians, and the median of the per-run ratios (each run builds both variants
 // back to back). Needs Linux (/proc).
 //
@@ -476,10 +477,15 @@ function groupCpuMs(pgid) {
  * the median of the per-round ratios (each guarded round against the unguarded round next to it), which a single
  * disturbed round cannot move. The servers' own CPU time per request is reported too: autocannon shares the two
  * cores with the server, and CPU per request is what the guard adds whatever the load.
+ *
+ * A third server runs the unguarded build again and is measured the same way (an A/A control): its ratio to the
+ * first unguarded server is what this machine's noise alone does to the ratio, so a guarded ratio inside that
+ * spread is not a measured cost.
  */
 async function compareRequestsPerSecond(plainDir, guardedDir) {
   const autocannon = requireFromTest('autocannon');
-  const targets = { plain: { dir: plainDir }, guarded: { dir: guardedDir } };
+  const targets = { plain: { dir: plainDir }, guarded: { dir: guardedDir }, control: { dir: plainDir } };
+  const names = Object.keys(targets);
   try {
     for (const target of Object.values(targets)) {
       target.server = await startServer(target.dir);
@@ -500,7 +506,8 @@ async function compareRequestsPerSecond(plainDir, guardedDir) {
       target.cpuPerRequest = [];
     }
     for (let round = 0; round < RPS_ROUNDS; round += 1) {
-      const order = round % 2 === 0 ? ['plain', 'guarded'] : ['guarded', 'plain'];
+      // Rotate the order so that no variant always runs first (or right after the same neighbour).
+      const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
       for (const name of order) {
         const target = targets[name];
         const cpuBefore = groupCpuMs(target.server.pgid);
@@ -520,8 +527,16 @@ async function compareRequestsPerSecond(plainDir, guardedDir) {
       roundRps: t.roundRps.map((x) => Math.round(x)),
       cpuMsPerRequest: median(t.cpuPerRequest),
     });
-    const ratios = targets.guarded.roundRps.map((rps, round) => rps / targets.plain.roundRps[round]);
-    return { plain: summary(targets.plain), guarded: summary(targets.guarded), medianRoundRatio: median(ratios), roundRatios: ratios };
+    const ratiosTo = (name) => targets[name].roundRps.map((rps, round) => rps / targets.plain.roundRps[round]);
+    return {
+      plain: summary(targets.plain),
+      guarded: summary(targets.guarded),
+      control: summary(targets.control),
+      medianRoundRatio: median(ratiosTo('guarded')),
+      roundRatios: ratiosTo('guarded'),
+      controlMedianRoundRatio: median(ratiosTo('control')),
+      controlRoundRatios: ratiosTo('control'),
+    };
   } finally {
     for (const target of Object.values(targets)) target.server?.stop();
   }
@@ -640,19 +655,26 @@ async function main() {
     }
   }
   lines.push('');
-  lines.push(`| bundler | unguarded req/s | guarded req/s | ratio of totals | median round ratio | server CPU/request unguarded | guarded | p99 unguarded | p99 guarded |`);
-  lines.push('|---|---|---|---|---|---|---|---|---|');
+  lines.push('| bundler | server | req/s | ratio to unguarded (totals) | median round ratio | server CPU/request | p99 | req/s per round |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   for (const row of rpsRows) {
     if (row.error !== undefined) {
-      lines.push(`| ${row.bundler} | ${row.error} | | | | | | | |`);
+      lines.push(`| ${row.bundler} | ${row.error} | | | | | | |`);
       continue;
     }
-    const cpu = (ms) => `${ms.toFixed(3)} ms`;
-    lines.push(`| ${row.bundler} | ${row.plain.rps.toFixed(0)} | ${row.guarded.rps.toFixed(0)} | ${(row.guarded.rps / row.plain.rps).toFixed(3)} | ${row.medianRoundRatio.toFixed(3)} | ${cpu(row.plain.cpuMsPerRequest)} | ${cpu(row.guarded.cpuMsPerRequest)} | ${row.plain.p99Ms} ms | ${row.guarded.p99Ms} ms |`);
-    lines.push(`|   rounds | ${row.plain.roundRps.join(' ')} | ${row.guarded.roundRps.join(' ')} | | ${row.roundRatios.map((r) => r.toFixed(2)).join(' ')} | | | | |`);
+    const servers = [
+      ['unguarded', row.plain, null, null],
+      ['guarded', row.guarded, row.medianRoundRatio, row.roundRatios],
+      ['unguarded again (A/A control)', row.control, row.controlMedianRoundRatio, row.controlRoundRatios],
+    ];
+    for (const [name, server, medianRatio, ratios] of servers) {
+      const versus = medianRatio === null ? '' : (server.rps / row.plain.rps).toFixed(3);
+      const roundRatio = medianRatio === null ? '' : `${medianRatio.toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`;
+      lines.push(`| ${row.bundler} | ${name} | ${server.rps.toFixed(0)} | ${versus} | ${roundRatio} | ${server.cpuMsPerRequest.toFixed(3)} ms | ${server.p99Ms} ms | ${server.roundRps.join(' ')} |`);
+    }
   }
   lines.push('');
-  lines.push(`(requests: ${RPS_ROUNDS} alternating rounds of ${RPS_SECONDS} s per variant after a 15 s warm-up each, 8 connections, loopback, both servers up at once)`);
+  lines.push(`(requests: ${RPS_ROUNDS} rotating rounds of ${RPS_SECONDS} s per server after a 15 s warm-up each, 8 connections, loopback, all three servers up at once; the A/A control is a second server of the unguarded build, against the first)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ rows, rpsRows }, null, 2));
 }
