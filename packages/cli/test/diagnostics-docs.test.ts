@@ -43,7 +43,9 @@ describe('docs/diagnostics.md', () => {
 
   test('gives each default severity as the registries do', () => {
     for (const d of DIAGNOSTICS) {
-      const words = d.defaultSeverity === 'warn' ? 'default `warning`' : `default \`${d.defaultSeverity}\``;
+      // The registry allows 'warn' (printed as a warning) though no transform check defaults to it today.
+      const severity: string = d.defaultSeverity;
+      const words = `default \`${severity === 'warn' ? 'warning' : severity}\``;
       expect(documented.get(d.name), d.name).toContain(words);
     }
     for (const f of MANIFEST_FINDINGS) {
