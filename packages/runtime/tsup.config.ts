@@ -17,5 +17,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: ['next', 'redis', '@opentelemetry/api', '#host-modules'],
+  external: ['next', '@redis/client', '@opentelemetry/api', '#host-modules'],
 });

@@ -59,7 +59,7 @@ beforeAll(async () => {
     write: false,
     metafile: true,
     // Next provides these inside its own bundles; in the VM their dynamic imports simply fail and the runtime copes.
-    external: ['next/*', '@opentelemetry/api', 'redis'],
+    external: ['next/*', '@opentelemetry/api', '@redis/client'],
     logLevel: 'silent',
   });
   bundle = result.outputFiles[0]!.text;

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createClient } from 'redis';
@@ -154,4 +156,27 @@ describe('Redis outages', () => {
     await store.close();
     await server.stop();
   }, 60_000);
+});
+
+describe('without the client library', () => {
+  test('a url store whose `@redis/client` cannot be loaded says which package to install', () => {
+    // The built store alone, where no node_modules holds @redis/client (an app that installed only `redis`), run by
+    // plain Node: vitest's own resolver would find the workspace's copy.
+    const dir = mkdtempSync(join(tmpdir(), 'ag-no-redis-client-'));
+    try {
+      copyFileSync(join(packageDir, 'dist', 'redis.js'), join(dir, 'redis.js'));
+      writeFileSync(
+        join(dir, 'call.mjs'),
+        `import { redisStore } from './redis.js';
+const store = redisStore({ url: ${JSON.stringify(redis.url)} });
+try { await store.rateLimit('k', 1, 1000); console.log('resolved'); } catch (error) { console.log(error.message); console.log(error.cause?.code); }`,
+      );
+      const { stdout } = spawnSync(process.execPath, [join(dir, 'call.mjs')], { encoding: 'utf8', timeout: 30_000 });
+      expect(stdout).toContain('redisStore({ url }) loads the `@redis/client` package, which is not installed here');
+      expect(stdout).toContain('npm install @redis/client');
+      expect(stdout).toContain('ERR_MODULE_NOT_FOUND');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -47,7 +47,7 @@ export function linkDependencies(appDir: string, options: LinkOptions = {}): voi
     cpSync(path.join(RUNTIME_DIR, 'package.json'), path.join(copy, 'package.json'));
     cpSync(path.join(RUNTIME_DIR, 'dist'), path.join(copy, 'dist'), { recursive: true });
     // Its dependencies and the optional peers its dynamic imports name, as an install would provide them.
-    for (const name of ['devalue', '@standard-schema/spec', '@opentelemetry/api', 'redis']) {
+    for (const name of ['devalue', '@standard-schema/spec', '@opentelemetry/api', '@redis/client']) {
       links[name] = path.join(RUNTIME_DIR, 'node_modules', name);
     }
   } else {
