@@ -11,9 +11,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
-  // The Redis client is Node-only and large: loaded from node_modules at run time instead of bundled into every
-  // route with an action (the runtime module imports it). Measured on `next build --webpack`: 1271 MB → 986 MB peak.
-  serverExternalPackages: ['redis'],
+  // No serverExternalPackages entry for the Redis client: withActionGuard() keeps `@redis/client` external itself.
 };
 
 export default withActionGuard()(nextConfig);

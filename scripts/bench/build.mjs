@@ -252,11 +252,11 @@ export function EchoButton() {
 `;
 
 // The type check is the same work with and without the plugin, so both variants skip it rather than add its noise.
-function nextConfigModule(guarded, extra = '') {
+function nextConfigModule(guarded) {
   const base = `{
   turbopack: { root: ${JSON.stringify(WORKSPACE_ROOT)} },
   outputFileTracingRoot: ${JSON.stringify(WORKSPACE_ROOT)},
-  typescript: { ignoreBuildErrors: true },${extra}
+  typescript: { ignoreBuildErrors: true },
 }`;
   if (!guarded) return `/** @type {import('next').NextConfig} */\nexport default ${base};\n`;
   return `import { withActionGuard } from '@action-guard/next';
@@ -561,7 +561,7 @@ async function withExampleConfig(guarded, run) {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    writeFileSync(join(EXAMPLE_DIR, 'next.config.mjs'), nextConfigModule(guarded, "\n  serverExternalPackages: ['redis'],"));
+    writeFileSync(join(EXAMPLE_DIR, 'next.config.mjs'), nextConfigModule(guarded));
     return await run();
   } finally {
     process.off('SIGINT', onInterrupt);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
@@ -117,6 +117,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
     ...userConfig,
     ...(env ? { env } : {}),
     ...experimentalSettings(userConfig, projectDir, apply.defaultConfig),
+    ...serverExternals(userConfig, projectDir),
     webpack,
     turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
     compiler: {
@@ -160,6 +161,35 @@ function experimentalSettings(
   }
   if (Object.keys(ours).length === 0) return {};
   return { experimental: { ...user, ...ours } as NextConfig['experimental'] };
+}
+
+/** The client library `redisStore({ url })` of `@action-guard/runtime/redis` loads. */
+const REDIS_CLIENT = '@redis/client';
+
+/**
+ * Keeps the Redis client the runtime's store loads out of the server bundles: it is Node-only and large (430
+ * modules), and an app that imports `@action-guard/runtime/redis` would otherwise have both bundlers compile it into
+ * every route with an action, as Next does for the database clients on its own list
+ * (next/dist/lib/server-external-packages.jsonc). Added only where Node can resolve it from the project, which is
+ * what Next needs of an external package (Turbopack warns and webpack bundles it otherwise), and only when the user
+ * has not listed it in `transpilePackages` (Next refuses a package in both).
+ */
+function serverExternals(userConfig: NextConfig, projectDir: string): Pick<NextConfig, 'serverExternalPackages'> | Record<string, never> {
+  const user = userConfig.serverExternalPackages ?? [];
+  if (user.includes(REDIS_CLIENT) || userConfig.transpilePackages?.includes(REDIS_CLIENT)) return {};
+  if (!installedFrom(projectDir, REDIS_CLIENT)) return {};
+  return { serverExternalPackages: [...user, REDIS_CLIENT] };
+}
+
+/**
+ * Whether `node_modules/<name>` exists in `dir` or above it: the lookup both bundlers make for an external package.
+ * Not `require.resolve`, which also searches `NODE_PATH` (pnpm's shims point it at every hoisted package).
+ */
+function installedFrom(dir: string, name: string): boolean {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, 'node_modules', name, 'package.json'))) return true;
+    if (path.dirname(current) === current) return false;
+  }
 }
 
 function hasNodePoolConfigFile(projectDir: string): boolean {

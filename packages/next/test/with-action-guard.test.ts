@@ -87,6 +87,36 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(custom.experimental?.webpackBuildWorker).toBeUndefined();
   });
 
+  describe('the Redis client the runtime store loads', () => {
+    /** Installs `@redis/client` into the temp project, as `npm install @redis/client` would make it resolvable. */
+    function installRedisClient(): void {
+      const fromRuntime = createRequire(new URL('../../runtime/package.json', import.meta.url));
+      const installed = path.dirname(fromRuntime.resolve('@redis/client/package.json'));
+      mkdirSync(path.join(projectDir, 'node_modules/@redis'), { recursive: true });
+      symlinkSync(installed, path.join(projectDir, 'node_modules/@redis/client'));
+    }
+
+    test('is kept external, after the user’s own entries, when the project can resolve it', async () => {
+      installRedisClient();
+      const config = await withActionGuard()({ serverExternalPackages: ['pg'] })(BUILD, context);
+      expect(config.serverExternalPackages).toEqual(['pg', '@redis/client']);
+    });
+
+    test('is left out when the project cannot resolve it (Next could not load it from node_modules)', async () => {
+      const config = await withActionGuard()({})(BUILD, context);
+      expect(config.serverExternalPackages).toBeUndefined();
+    });
+
+    test.each<[string, NextConfig, string[] | undefined]>([
+      ['already lists it', { serverExternalPackages: ['@redis/client'] }, ['@redis/client']],
+      ['transpiles it (Next refuses a package in both lists)', { transpilePackages: ['@redis/client'] }, undefined],
+    ])('is not added again when the user %s', async (_, userConfig, expected) => {
+      installRedisClient();
+      const config = await withActionGuard()(userConfig)(BUILD, context);
+      expect(config.serverExternalPackages).toEqual(expected);
+    });
+  });
+
   describe("Turbopack's way of running loaders", () => {
     // Next's own defaults: the option exists in this Next (16.4), so the plugin may choose it.
     const nextDefaults = { defaultConfig: require('next/dist/server/config-shared').defaultConfig as NextConfig };
