@@ -167,8 +167,8 @@ function experimentalSettings(
 const REDIS_CLIENT = '@redis/client';
 
 /**
- * Keeps the Redis client the runtime's store loads out of the server bundles: it is Node-only and large (430
- * modules), and an app that imports `@action-guard/runtime/redis` would otherwise have both bundlers compile it into
+ * Keeps the Redis client the runtime's store loads out of the server bundles: it is Node-only and large (424
+ * files in examples/invoices' trace), and an app that imports `@action-guard/runtime/redis` would otherwise have both bundlers compile it into
  * every route with an action, as Next does for the database clients on its own list
  * (next/dist/lib/server-external-packages.jsonc). Added only where Node can resolve it from the project, which is
  * what Next needs of an external package (Turbopack warns and webpack bundles it otherwise), and only when the user
