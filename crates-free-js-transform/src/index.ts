@@ -3,6 +3,9 @@
  * with the runtime guard. Pure; the Next loader, the CLI and the Babel plugin are thin doors onto it.
  */
 export { transform } from './transform.js';
+export { checkModule, type CheckedSite, type ModuleCheck } from './check-module.js';
+export { POLICY_TAGS } from './validate/resolve-policy.js';
+export { suggestTag } from './validate/suggest-tag.js';
 export { formatDiagnostic } from './diagnostics/format-diagnostic.js';
 export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics/registry.js';
 export { DEFAULT_RUNTIME_IMPORT, TransformOptionsError, resolveOptions, type ResolvedOptions } from './options.js';

@@ -1,0 +1,216 @@
+import type { File, Node, Program } from '@babel/types';
+import { collectActionSites, findJsDoc, type ActionSite, type LocalisableExport } from './analyze/collect-action-sites.js';
+import { collectModuleBindings } from './analyze/module-scope.js';
+import { parseModule } from './analyze/parse-module.js';
+import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
+import { recoverActions } from './analyze/recover-actions.js';
+import { GUARDED_MARKER, parameterShape, type PlannedGuard } from './codegen/plan-guards.js';
+import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
+import { resolvePolicy } from './validate/resolve-policy.js';
+
+/** A `"use server"` string literal anywhere (prologue or function body); files without one are passed through. */
+const USE_SERVER = /(["'])use server\1/g;
+
+/** The import the transform injects; a bare mention of the marker elsewhere does not count. */
+const GUARDED_IMPORT = new RegExp(`import \\$\\$ag\\d*_runtime from "[^"\\n]*" /\\* ${GUARDED_MARKER} \\*/;`);
+
+/** Where an action's policy is written in the source, for tools that edit it (the ESLint plugin's suggestions). */
+export interface CheckedSite {
+  /** The action's ref, as in its {@link ActionRecord}. */
+  ref: string;
+  /** Character offset of the action (where `missing-auth-decision` and `missing-schema` are reported). */
+  offset: number;
+  /** The JSDoc block the policy is read from (`start` at `/**`, `end` after `*\/`), or `null` when there is none. */
+  docComment: { start: number; end: number } | null;
+  /** Offset before which a new JSDoc block would be read as this action's: its outermost enclosing doc carrier. */
+  docAnchor: number;
+}
+
+/** What {@link checkModule} returns: the analysis and checks of one module, without generated code. */
+export interface ModuleCheck {
+  /** Every action site found, exactly as {@link transform} reports them. */
+  actions: ActionRecord[];
+  /** Every problem found, exactly as {@link transform} reports them; sorted by position. */
+  diagnostics: Diagnostic[];
+  /** One entry per action, in the order of `actions`: where its policy is written. */
+  sites: CheckedSite[];
+  /** Value bindings at module scope (declared or imported), which `@schema` and `@authorize` may name. */
+  moduleBindings: string[];
+}
+
+/** The analysis plus what code generation needs; `wrap` is `null` when the module stays as it is. */
+export interface AnalyzedModule extends ModuleCheck {
+  /** The parsed program, the actions to wrap and the schema exports to make module-local. */
+  wrap: { program: Program; guards: PlannedGuard[]; localise: LocalisableExport[] } | null;
+}
+
+const NOTHING: Omit<AnalyzedModule, 'actions' | 'diagnostics'> = { sites: [], moduleBindings: [], wrap: null };
+
+/**
+ * Parses, collects and validates one module: every action with its policy and every diagnostic, nothing planned
+ * or emitted. Files without a `"use server"` literal are not parsed. {@link transform} and {@link checkModule}
+ * both run this, so the build and the editor report the same findings.
+ */
+export function analyzeModule(code: string, resolved: ResolvedOptions): AnalyzedModule {
+  const mentions = code.match(USE_SERVER)?.length ?? 0;
+  if (mentions === 0) return { actions: [], diagnostics: [], ...NOTHING };
+  // Our own output (the injected import with its marker) is returned as it is: the transform is idempotent.
+  if (code.includes(GUARDED_MARKER) && GUARDED_IMPORT.test(code)) {
+    return { actions: recoverActions(code, resolved.filename), diagnostics: [], ...NOTHING };
+  }
+
+  const lines = new LineIndex(code);
+  const context = { source: code, file: resolved.file, lines };
+  let ast: File;
+  try {
+    ast = parseModule(code, resolved.filename);
+  } catch (error) {
+    const position = (error as { pos?: number }).pos ?? 0;
+    const finding: Finding = {
+      name: 'unparseable-module',
+      offset: position,
+      message: `cannot parse this file to find its Server Actions: ${(error as Error).message.replace(/ \(\d+:\d+\)$/, '')}`,
+      fix: 'fix the syntax error; if the syntax is valid TypeScript, report it (the file stays unguarded until it parses)',
+    };
+    return { actions: [], diagnostics: applySeverity([finding], resolved, context), ...NOTHING };
+  }
+
+  const prologueMentions = ast.program.directives.filter((directive) => directive.value.value === 'use server').length;
+  const analysis = collectActionSites(ast, { findInline: mentions > prologueMentions });
+  const bindings = collectModuleBindings(ast.program);
+  const findings: Finding[] = [];
+
+  if (analysis.isServerModule && !analysis.isClientModule && !resolved.insideActionPaths) {
+    const directive = ast.program.directives.find((d) => d.value.value === 'use server')!;
+    findings.push({
+      name: 'server-module-outside-paths',
+      offset: directive.start!,
+      message: `"use server" module ${resolved.file} is outside the configured actionPaths`,
+      fix: 'move the actions into a file that matches actionPaths, or add this path to actionPaths',
+    });
+  }
+
+  const tagsOf = new Map<ActionSite, JsDocTag[]>();
+  for (const site of analysis.sites) {
+    const comment = findJsDoc(site.docCarriers);
+    tagsOf.set(site, comment === null ? [] : parsePolicyTags({ value: comment.value, start: comment.start! }));
+  }
+
+  // Schema exports: `<action>Schema` (convention) and exported `@schema X` values are consumed and made local.
+  const consumed = new Map<string, LocalisableExport>();
+  const conventionOf = (site: ActionSite): string | null => {
+    if (site.kind !== 'export') return null;
+    const candidate = analysis.valueExports.get(`${site.exportName}Schema`);
+    return candidate === undefined || candidate.name === site.exportName ? null : candidate.localName;
+  };
+  for (const site of analysis.sites) {
+    const convention = site.kind === 'export' ? analysis.valueExports.get(`${site.exportName}Schema`) : undefined;
+    if (convention !== undefined) consumed.set(convention.name, convention);
+    for (const tag of tagsOf.get(site)!) {
+      if (tag.name !== 'schema') continue;
+      for (const candidate of analysis.valueExports.values()) {
+        if (candidate.localName === tag.args) consumed.set(candidate.name, candidate);
+      }
+    }
+  }
+  const sites = analysis.sites.filter((site) => !(site.kind === 'export' && consumed.has(site.exportName!)));
+
+  const actions: ActionRecord[] = [];
+  const checkedSites: CheckedSite[] = [];
+  const guards: PlannedGuard[] = [];
+  for (const site of sites) {
+    const label = site.kind === 'export' ? `action "${site.exportName}"` : `inline action "${site.refName}"`;
+    const { policy, findings: policyFindings } = resolvePolicy({
+      tags: tagsOf.get(site)!,
+      offset: site.offset,
+      label,
+      declaredParams: declaredParameterCount(site),
+      conventionSchema: conventionOf(site),
+      moduleBindings: bindings,
+      rules: resolved.rules,
+    });
+    findings.push(...policyFindings);
+    if (site.unguardable !== null) {
+      findings.push({
+        name: 'unguardable-action',
+        offset: site.offset,
+        message: `${label} cannot be guarded: ${site.unguardable.reason}`,
+        fix: site.unguardable.fix,
+      });
+    }
+    if (site.kind === 'inline') {
+      findings.push({
+        name: 'inline-action',
+        offset: site.offset,
+        message: `${label} is an inline Server Action`,
+        fix: 'move it to a "use server" module, or set checks["inline-action"] to "off" to allow inline actions',
+      });
+    }
+    const location = lines.locate(site.offset);
+    const record: ActionRecord = {
+      ref: `${resolved.file}#${site.refName}`,
+      file: resolved.file,
+      exportName: site.exportName,
+      kind: site.kind,
+      inlineIndex: site.inlineIndex,
+      loc: location,
+      policy,
+      guarded: site.unguardable === null,
+    };
+    actions.push(record);
+    checkedSites.push(checkedSite(site, record.ref));
+    if (record.guarded) guards.push({ site, record });
+  }
+
+  return {
+    actions,
+    diagnostics: applySeverity(findings, resolved, context),
+    sites: checkedSites,
+    moduleBindings: [...bindings],
+    wrap: guards.length === 0 && consumed.size === 0 ? null : { program: ast.program, guards, localise: [...consumed.values()] },
+  };
+}
+
+/**
+ * The analysis and checks of {@link transform} without code generation: every action with its policy and every
+ * diagnostic the build would report for this file, plus where each action's policy is written. Files without a
+ * `"use server"` literal cost one regular-expression scan.
+ */
+export function checkModule(code: string, options: TransformOptions): ModuleCheck {
+  const { actions, diagnostics, sites, moduleBindings } = analyzeModule(code, resolveOptions(options));
+  return { actions, diagnostics, sites, moduleBindings };
+}
+
+/** Where a site's JSDoc is, and where a new one would go (the outermost carrier that encloses the action). */
+function checkedSite(site: ActionSite, ref: string): CheckedSite {
+  const comment = findJsDoc(site.docCarriers);
+  const encloses = (node: Node): boolean => node.start! <= site.offset && node.end! > site.offset;
+  const anchor = site.docCarriers.filter(encloses).at(-1) ?? site.docCarriers[0];
+  return {
+    ref,
+    offset: site.offset,
+    docComment: comment === null ? null : { start: comment.start!, end: comment.end! },
+    docAnchor: anchor?.start ?? site.offset,
+  };
+}
+
+/** Parameters an action declares (rest counts as one); `null` when its shape is unknown (`wrap(fn)`). */
+function declaredParameterCount(site: ActionSite): number | null {
+  if (site.fn === null) return null;
+  const shape = parameterShape(site.fn);
+  return shape.count + (shape.rest ? 1 : 0);
+}
+
+/** Drops findings whose check is off, attaches severity, location and frame, and sorts by position. */
+function applySeverity(
+  findings: readonly Finding[],
+  resolved: ResolvedOptions,
+  context: { source: string; file: string; lines: LineIndex },
+): Diagnostic[] {
+  return findings
+    .filter((finding) => resolved.checks[finding.name] !== 'off')
+    .sort((a, b) => a.offset - b.offset)
+    .map((finding) => toDiagnostic(finding, resolved.checks[finding.name] === 'error' ? 'error' : 'warning', context));
+}
