@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { audit } from '../src/commands/audit.js';
 import { defaultContext } from '../src/context.js';
-import { run, tempProject, validateSarif } from './helpers.js';
+import { manifestEntry, manifestOf, run, tempProject, validateSarif } from './helpers.js';
 
 const PROJECT = {
   'action-guard.config.json': JSON.stringify({ rules: { 'app/admin/**': { role: ['admin'] } } }),
@@ -91,19 +91,12 @@ describe('audit', () => {
   });
 
   test('adds what only a build can tell from the last build’s manifest, for actions still in the source', async () => {
-    const entry = (ref: string, extra: object) => ({
-      id: `40${ref.length.toString(16).padStart(40, '0')}`, ref, file: ref.split('#')[0], exportName: ref.split('#')[1], kind: 'export',
-      location: null, policy: null, policyDigest: null, workers: [], runtimes: ['node'], referencedByClient: true, guarded: true, ...extra,
-    });
-    const manifest = {
-      schemaVersion: 1, createdAt: '2026-11-22T00:00:00.000Z',
-      actions: [
-        entry('app/posts/actions.ts#createPost', { referencedByClient: false, location: { line: 9, column: 7 }, policy: {} }),
-        entry('app/admin/actions.ts#purgeCache', { guarded: false, policy: {} }), // guarded in the source since: stale
-        entry('app/gone.ts#removed', { referencedByClient: false }), // no longer in the source: stale
-        entry('node_modules/lib/actions.js#leak', { guarded: false, referencedByClient: false }),
-      ],
-    };
+    const manifest = manifestOf([
+      manifestEntry('app/posts/actions.ts#createPost', { referencedByClient: false, location: { line: 9, column: 7 } }),
+      manifestEntry('app/admin/actions.ts#purgeCache', { guarded: false }), // guarded in the source since: stale
+      manifestEntry('app/gone.ts#removed', { referencedByClient: false }), // no longer in the source: stale
+      manifestEntry('node_modules/lib/actions.js#leak', { policy: null, referencedByClient: false }),
+    ]);
     const root = tempProject({ ...PROJECT, '.next/action-guard/manifest.json': JSON.stringify(manifest) });
     const result = await audit({}, defaultContext({ cwd: root }));
     expect(result.manifestFile).toBe(`${root}/.next/action-guard/manifest.json`);

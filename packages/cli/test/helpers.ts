@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { digestCanonical, type ActionManifest, type ManifestAction, type NormalizedPolicy } from '@action-guard/manifest';
 import { Ajv } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -59,4 +61,26 @@ export function validateSarif(log: unknown): { valid: boolean; errors: unknown }
   }
   const valid = validator(log);
   return { valid, errors: validator.errors };
+}
+
+/** A complete, valid manifest entry (what the builder writes): guarded, required auth, referenced by client code. */
+export function manifestEntry(ref: string, overrides: Partial<ManifestAction> = {}): ManifestAction {
+  const [file = 'app/actions.ts', exportName = 'save'] = ref.split('#');
+  const policy: NormalizedPolicy | null = overrides.policy !== undefined ? overrides.policy : {
+    auth: 'required', publicReason: null, roles: [], authorize: null, schema: null, dedupe: null, rateLimit: null, fromRules: [],
+  };
+  return {
+    id: `40${createHash('sha256').update(ref).digest('hex').slice(0, 40)}`, ref, file, exportName, kind: 'export', location: null,
+    workers: ['app/page'], runtimes: ['node'], referencedByClient: true, guarded: policy !== null, ...overrides,
+    policy, policyDigest: policy ? digestCanonical(policy) : null,
+  };
+}
+
+/** A complete, valid manifest around `actions`, in the builder's order (by ref). */
+export function manifestOf(actions: ManifestAction[], overrides: Partial<ActionManifest> = {}): ActionManifest {
+  return {
+    schemaVersion: 1, generator: { name: 'action-guard', version: 'test' }, next: { version: '16.4.6' }, bundler: 'turbopack',
+    buildId: 'b1', gitCommit: null, createdAt: '2026-11-22T00:00:00.000Z', encryptionKey: null,
+    actions: [...actions].sort((a, b) => (a.ref < b.ref ? -1 : 1)), ...overrides,
+  };
 }

@@ -1,20 +1,16 @@
-import { canonicalString, checkEncryptionKey, fingerprintEncryptionKey, generateEncryptionKey, type ActionManifest } from '@action-guard/manifest';
+import { canonicalString, checkEncryptionKey, fingerprintEncryptionKey, generateEncryptionKey } from '@action-guard/manifest';
 import { describe, expect, test } from 'vitest';
 import { checkKey, generateKey, rotateKey } from '../src/commands/keys.js';
 import { generateSigningKey } from '../src/commands/signing-key.js';
-import { memoryContext, run } from './helpers.js';
+import { manifestEntry, manifestOf, memoryContext, run } from './helpers.js';
 
 const KEY_LINE = /^NEXT_SERVER_ACTIONS_ENCRYPTION_KEY=(\S+)$/m;
 
 async function manifestFile(key: string, actions: Array<{ kind: 'export' | 'inline' }>): Promise<string> {
-  const manifest: Partial<ActionManifest> = {
-    schemaVersion: 1,
-    encryptionKey: { fingerprint: await fingerprintEncryptionKey(key), source: 'env' },
-    actions: actions.map((a, i) => ({
-      id: `40${String(i).padStart(40, '0')}`, ref: `app/a.ts#a${i}`, file: 'app/a.ts', exportName: a.kind === 'inline' ? null : `a${i}`, kind: a.kind,
-      location: null, policy: null, policyDigest: null, workers: [], runtimes: ['node'], referencedByClient: true, guarded: true,
-    })),
-  };
+  const manifest = manifestOf(
+    actions.map((a, i) => manifestEntry(`app/a.ts#a${i}`, { exportName: a.kind === 'inline' ? null : `a${i}`, kind: a.kind })),
+    { encryptionKey: { fingerprint: await fingerprintEncryptionKey(key), source: 'env' } },
+  );
   return canonicalString(manifest);
 }
 
