@@ -13,6 +13,7 @@ import {
 import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
+import { actionScope, idempotencyKeys, rateLimitKeys } from './store-keys.js';
 import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
 import type { ActionMeta, CallOutcome, ClaimResult, GuardEvent, GuardStore, RateLimitDecision, Session } from './types.js';
 
@@ -362,9 +363,9 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       let rateLimitPending = policy.rateLimit !== null;
       const rateLimitKey = (): string | Promise<string> => {
         const by = policy.rateLimit!.by;
-        if (by === 'global') return `${action}|global`;
-        if (by === 'user' && session !== null) return `${action}|user:${session.id}`;
-        return clientIp().then((ip) => `${action}|ip:${ip}`);
+        if (by === 'global') return rateLimitKeys.global(actionScope(action));
+        if (by === 'user' && session !== null) return rateLimitKeys.user(actionScope(action), session.id);
+        return clientIp().then((ip) => rateLimitKeys.ip(actionScope(action), ip));
       };
       const rateLimitStoreFailed = (error: unknown): void => {
         const allowed = resolved.rateLimitOnStoreError === 'allow';
@@ -443,21 +444,31 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const { source, name, ttlSeconds } = policy.dedupe;
         const quick = fingerprintInput(input);
         const fingerprint = typeof quick === 'string' ? quick : await quick;
+        let kind: 'f' | 'k' | 'h';
         let key: string;
         if (source === 'input') {
-          key = `f:${fingerprint}`;
+          kind = 'f';
+          key = fingerprint;
         } else {
           const raw =
             source === 'header'
               ? (await readHeaders()).get(name ?? '')
               : (rawInput as Record<string, unknown> | null | undefined)?.[name ?? ''];
           if (typeof raw !== 'string' || raw.trim() === '') return await refuse('IDEMPOTENCY_KEY_REQUIRED');
-          // The key is the last part of the store key, so it cannot be confused with the action or principal; only
-          // long keys are hashed, to bound what the store holds.
-          key = raw.length <= MAX_PLAIN_KEY_LENGTH ? `k:${raw}` : `h:${await sha256Hex(raw)}`;
+          // Every part of the store key is length-prefixed (store-keys.ts), so no key or id can reach into another
+          // principal's record; only long keys are hashed, to bound what the store holds.
+          if (raw.length <= MAX_PLAIN_KEY_LENGTH) {
+            kind = 'k';
+            key = raw;
+          } else {
+            kind = 'h';
+            key = await sha256Hex(raw);
+          }
         }
-        const principal = session !== null ? `user:${session.id}` : `ip:${await clientIp()}`;
-        const storeKey = `${action}|${principal}|${key}`;
+        const storeKey =
+          session !== null
+            ? idempotencyKeys.user(actionScope(action), session.id, kind, key)
+            : idempotencyKeys.ip(actionScope(action), await clientIp(), kind, key);
         const ttlMs = ttlSeconds * 1000;
         // Read the clock only once the key is found busy: the first answer is usually a claim or a replay, and the
         // wait is bounded from the moment a call first learns it has to wait.

@@ -106,8 +106,9 @@ export class StoreTimeoutError extends Error {
 }
 
 /**
- * Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. (Keys of one
- * call live under one prefix; Redis Cluster is not supported, since the combined check touches two keys.)
+ * Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. Every key the
+ * guard builds for one action starts with the same `{hash tag}` (store-keys.ts), so the keys a script touches share
+ * one slot; Redis Cluster itself is not supported yet.
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const valid = ['url', 'client', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs'];
