@@ -5,6 +5,7 @@ export {
   defaultChecks,
   findConfigFile,
   loadConfig,
+  loadConfigSync,
   mergeOptions,
   resolveConfig,
   type LoadConfigOptions,

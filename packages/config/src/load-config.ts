@@ -48,22 +48,44 @@ export function findConfigFile(cwd: string): string | null {
   return found[0] ?? null;
 }
 
+/** The jiti instance that evaluates a config file (and whatever it imports). */
+function configJiti(file: string): import('jiti').Jiti {
+  // jiti loads .ts/.mts (and ESM/CJS .js) without a build step, in the build process and in the CLI alike.
+  // Required through createRequire rather than imported: webpack traces next.config's imports as cache build
+  // dependencies and warns on every build that it cannot follow jiti's own `import(id)`.
+  const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
+  // `fsCache` keeps jiti's transpiled output in the project's node_modules/.cache/jiti (the OS temp dir without
+  // node_modules), keyed by each file's content: every later build of an unchanged config skips loading the
+  // transpiler (~140 ms of `next build`'s config evaluation for a TypeScript config). `moduleCache: false` still
+  // re-evaluates the file on every load, so an edited config is always read fresh.
+  return createJiti(file, { moduleCache: false, fsCache: true, transform: configTransform });
+}
+
+function loadFailure(file: string, error: unknown): ConfigError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConfigError('AG203', file, [`the file could not be loaded: ${reason}`]);
+}
+
 async function readConfigFile(file: string): Promise<unknown> {
   try {
     if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'));
-    // jiti loads .ts/.mts (and ESM/CJS .js) without a build step, in the build process and in the CLI alike.
-    // Required through createRequire rather than imported: webpack traces next.config's imports as cache build
-    // dependencies and warns on every build that it cannot follow jiti's own `import(id)`.
-    const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
-    // `fsCache` keeps jiti's transpiled output in the project's node_modules/.cache/jiti (the OS temp dir without
-    // node_modules), keyed by each file's content: every later build of an unchanged config skips loading the
-    // transpiler (~140 ms of `next build`'s config evaluation for a TypeScript config). `moduleCache: false` still
-    // re-evaluates the file on every load, so an edited config is always read fresh.
-    const jiti = createJiti(file, { moduleCache: false, fsCache: true, transform: configTransform });
-    return await jiti.import(file, { default: true });
+    return await configJiti(file).import(file, { default: true });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError('AG203', file, [`the file could not be loaded: ${reason}`]);
+    throw loadFailure(file, error);
+  }
+}
+
+/**
+ * {@link readConfigFile} for callers that cannot await (ESLint rules): jiti's require-like call runs the same
+ * transform and evaluates the file as CommonJS, so only a config with top-level `await` cannot load this way.
+ */
+function readConfigFileSync(file: string): unknown {
+  try {
+    if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'));
+    const loaded = configJiti(file)(file) as { default?: unknown } | null | undefined;
+    return loaded?.default ?? loaded;
+  } catch (error) {
+    throw loadFailure(file, error);
   }
 }
 
@@ -151,9 +173,23 @@ export function resolveConfig(options: Options, root: string, configFile: string
  */
 export async function loadConfig({ cwd, inline }: LoadConfigOptions): Promise<ResolvedConfig> {
   const root = path.resolve(cwd);
-  const checkNames = Object.keys(defaultChecks());
   const configFile = findConfigFile(root);
-  const fileOptions = configFile ? validateOptions(await readConfigFile(configFile), configFile, checkNames) : {};
+  return finishLoading(root, configFile, configFile ? await readConfigFile(configFile) : {}, inline);
+}
+
+/**
+ * {@link loadConfig}, synchronously: for callers that cannot await (ESLint rules). Same lookup, validation, merge
+ * and errors; the one difference is that a config file using top-level `await` cannot be evaluated this way.
+ */
+export function loadConfigSync({ cwd, inline }: LoadConfigOptions): ResolvedConfig {
+  const root = path.resolve(cwd);
+  const configFile = findConfigFile(root);
+  return finishLoading(root, configFile, configFile ? readConfigFileSync(configFile) : {}, inline);
+}
+
+function finishLoading(root: string, configFile: string | null, fileValue: unknown, inline: Options | undefined): ResolvedConfig {
+  const checkNames = Object.keys(defaultChecks());
+  const fileOptions = configFile ? validateOptions(fileValue, configFile, checkNames) : {};
   const inlineOptions = inline === undefined ? {} : validateOptions(inline, INLINE_SOURCE, checkNames);
   return resolveConfig(mergeOptions(fileOptions, inlineOptions), root, configFile);
 }
