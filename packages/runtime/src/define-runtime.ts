@@ -14,6 +14,7 @@ import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
 import { actionScope, idempotencyKeys, rateLimitKeys } from './store-keys.js';
+import { checkSession, SessionShapeError } from './session-shape.js';
 import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
 import type { ActionMeta, CallOutcome, ClaimResult, GuardEvent, GuardStore, RateLimitDecision, Session } from './types.js';
 
@@ -220,9 +221,8 @@ function replayStored(text: string): unknown {
   return deserializeResult(text);
 }
 
-/** Whether `held` contains at least one of `required` (`@role` means any of them). */
-function holdsAnyRole(required: readonly string[], held: readonly string[] | undefined): boolean {
-  if (held === undefined || held === null) return false;
+/** Whether `held` (checked by checkSession: strings only) contains at least one of `required` (`@role` means any). */
+function holdsAnyRole(required: readonly string[], held: readonly string[]): boolean {
   for (const role of required) if (held.includes(role)) return true;
   return false;
 }
@@ -281,6 +281,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     const { policy } = meta;
     const action = meta.ref;
     let session: TSession | null = null;
+    let heldRoles: readonly string[] = [];
     let headersPromise: Promise<Headers> | null = null;
     const readHeaders = (): Promise<Headers> => (headersPromise ??= Promise.resolve().then(resolved.headers));
     let claim: { key: string; token: string } | null = null;
@@ -350,9 +351,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       let resolvedSession = resolved.session();
       if (resolvedSession instanceof Promise) resolvedSession = await resolvedSession;
       if (resolvedSession !== null && resolvedSession !== undefined) {
-        if (typeof resolvedSession !== 'object' || typeof resolvedSession.id !== 'string' || resolvedSession.id === '') {
-          throw new TypeError('action-guard: session() must return null or an object with a non-empty string "id".');
-        }
+        // Throws SessionShapeError naming the field (logged below): `roles` is checked as strictly as `id`.
+        heldRoles = checkSession(resolvedSession).roles;
         session = resolvedSession;
       }
 
@@ -410,7 +410,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // 3. Authentication and 4. roles.
       if (policy.auth === 'required' && session === null) await refuse('UNAUTHENTICATED');
       if (policy.roles.length > 0) {
-        if (!holdsAnyRole(policy.roles, session?.roles)) await refuse('FORBIDDEN');
+        if (!holdsAnyRole(policy.roles, heldRoles)) await refuse('FORBIDDEN');
       }
 
       // 5. Input and validation.
@@ -564,6 +564,9 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         throw controlFlow;
       }
       const ref = crypto.randomUUID();
+      // A session of the wrong shape is the app's bug, not the caller's: it is always logged, with the field and
+      // the ref the caller got, whether or not onError is set (INTERNAL_ERROR must never leave the log empty).
+      if (error instanceof SessionShapeError) reportSessionShape(error, ref);
       if (resolved.onError !== null) {
         try {
           resolved.onError(error, { action, ref });
@@ -595,6 +598,15 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     } catch (error) {
       completeFailed(action, error);
     }
+  }
+
+  // Once per field per runtime as an event; in the log every time, since each occurrence has its own ref.
+  const reportedSessionFields = new Set<string>();
+  function reportSessionShape(error: SessionShapeError, ref: string): void {
+    console.error(`${error.message} (ref ${ref})`);
+    if (reportedSessionFields.has(error.field)) return;
+    reportedSessionFields.add(error.field);
+    emit({ type: 'warning', code: 'session-invalid', message: error.message });
   }
 
   function fenceLost(action: string): void {

@@ -62,8 +62,11 @@ export interface ActionMeta {
 export interface Session {
   /** Stable id of the principal; used for `by:user` limits and to scope idempotency keys. */
   id: string;
-  /** Roles held, for `@role`. */
-  roles?: readonly string[];
+  /**
+   * Roles held, for `@role`: an array of strings, or one string that is exactly one role (never split or searched).
+   * Anything else makes the call fail with `INTERNAL_ERROR` and a log line naming the field.
+   */
+  roles?: readonly string[] | string;
 }
 
 /** Outcome of one guarded call. */
@@ -108,7 +111,12 @@ export interface WarningEvent {
   /** Discriminant. */
   type: 'warning';
   /** Stable code of the warning. */
-  code: 'client-ip-unavailable' | 'idempotency-fence-lost' | 'idempotency-result-unserializable' | 'encryption-key-mismatch';
+  code:
+    | 'client-ip-unavailable'
+    | 'idempotency-fence-lost'
+    | 'idempotency-result-unserializable'
+    | 'encryption-key-mismatch'
+    | 'session-invalid';
   /** Human-readable explanation. */
   message: string;
   /** The action concerned, when there is one. */
