@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
-import type { Format } from './command.js';
+import type { CommandModule, Format } from './command.js';
 import { defaultContext, type CommandContext } from './context.js';
 import { CliError } from './errors.js';
 import { COMMANDS, findCommand, type CommandSpec } from './registry.js';
+import { displaySafe, escapeControl, escapeJsonText } from './render/escape.js';
 
 /** Where the entry writes; tests capture it. */
 export interface CliIo {
@@ -83,16 +84,39 @@ export async function runCli(argv: readonly string[], io: CliIo, context: Partia
     const module = await spec.load();
     const ctx = defaultContext(context);
     const result = await module.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, ctx);
-    const render = module.render[format] ?? module.render.table;
-    io.stdout(`${render(result)}\n`);
+    io.stdout(`${renderSafely(module, format, result)}\n`);
     return module.exitCode(result);
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr(`action-guard: ${error.message}\nfix: ${error.fix}\n`);
+      io.stderr(escapeControl(`action-guard: ${error.message}\nfix: ${error.fix}\n`, { keepNewlines: true }));
       return error.exitCode;
     }
+    const fsError = describeFsError(error);
+    if (fsError) {
+      io.stderr(escapeControl(`action-guard: ${fsError}\nfix: check the path and its permissions\n`, { keepNewlines: true }));
+      return 2;
+    }
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
-    io.stderr(`action-guard: internal error (please report it): ${message}\n`);
+    io.stderr(escapeControl(`action-guard: internal error (please report it): ${message}\n`, { keepNewlines: true }));
     return 2;
   }
+}
+
+/**
+ * The one place output is made safe (render/escape.ts): people's formats get a result whose every string is escaped,
+ * then the text is checked again; JSON keeps the exact values and only spells the characters JSON.stringify leaves
+ * raw as \uXXXX. SARIF is JSON read by people (code-scanning alerts), so it gets both.
+ */
+function renderSafely<T>(module: CommandModule<T>, format: Format, result: T): string {
+  const render = module.render[format] ?? module.render.table;
+  if (format === 'json') return escapeJsonText(render(result));
+  if (format === 'sarif') return escapeJsonText(render(displaySafe(result)));
+  return escapeControl(render(displaySafe(result)), { keepNewlines: true });
+}
+
+/** A file-system error from Node (a path that cannot be read or written) as one line, without a stack. */
+function describeFsError(error: unknown): string | null {
+  const e = error as NodeJS.ErrnoException | null;
+  if (!(e instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return null;
+  return e.path ? `cannot ${e.syscall} ${e.path}: ${e.code}` : `${e.syscall} failed: ${e.code}`;
 }

@@ -51,27 +51,36 @@ export async function loadManifest(
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    throw new CliError(`${file} is not a manifest: it is not valid JSON`, BUILD_FIRST);
+  } catch (error) {
+    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`, BUILD_FIRST);
   }
   let unverifiedEnvelope = false;
   const envelope = value as { payloadType?: unknown; payload?: unknown; signatures?: unknown };
   if (envelope && typeof envelope === 'object' && typeof envelope.payload === 'string' && 'signatures' in envelope) {
     try {
       value = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-    } catch {
-      throw new CliError(`${file} is a DSSE envelope whose payload is not JSON`, 'use `action-guard manifest verify` to check the envelope');
+    } catch (error) {
+      throw new CliError(`${file}: a DSSE envelope whose payload is not JSON (${(error as Error).message})`, 'use `action-guard manifest verify` to check the envelope');
     }
     unverifiedEnvelope = true;
   }
   try {
     return { file, manifest: parseManifest(value), unverifiedEnvelope };
   } catch (error) {
-    if (error instanceof ManifestFormatError) {
-      throw new CliError(`${file} is not an action-guard manifest: ${error.message}`, `pass .next/action-guard/${MANIFEST_FILE} or its directory`);
-    }
-    throw error;
+    throw manifestError(file, error, unverifiedEnvelope ? 'payload: ' : '');
   }
+}
+
+/**
+ * The CLI error for a file that parseManifest rejected: `<file>: <field path>: expected …, got …` (exit 2), with the
+ * fix. Anything else parseManifest threw is a bug and passes through as an internal error.
+ */
+export function manifestError(file: string, error: unknown, prefix = ''): CliError {
+  if (!(error instanceof ManifestFormatError)) throw error;
+  const fix = error.path
+    ? `rebuild with \`next build\` to write a fresh ${MANIFEST_FILE}; do not edit it by hand (a manifest from elsewhere may have been tampered with)`
+    : `pass .next/action-guard/${MANIFEST_FILE} or its directory`;
+  return new CliError(`${file}: ${prefix}${error.message}`, fix);
 }
 
 /** The envelope file name, for messages. */

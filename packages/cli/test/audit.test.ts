@@ -90,10 +90,10 @@ describe('audit', () => {
     expect(stdout).toMatch(/^\| app\/posts\/actions\.ts#createPost \| required \|/m);
   });
 
-  test('adds what only a build can tell from the last build’s manifest, for actions still in the source', async () => {
+  test('adds what only a build can tell from the last build’s manifest: every unguarded entry, and warnings for actions still in the source', async () => {
     const manifest = manifestOf([
       manifestEntry('app/posts/actions.ts#createPost', { referencedByClient: false, location: { line: 9, column: 7 } }),
-      manifestEntry('app/admin/actions.ts#purgeCache', { guarded: false }), // guarded in the source since: stale
+      manifestEntry('app/admin/actions.ts#purgeCache', { guarded: false }), // guarded in the source since
       manifestEntry('app/gone.ts#removed', { referencedByClient: false }), // no longer in the source: stale
       manifestEntry('node_modules/lib/actions.js#leak', { policy: null, referencedByClient: false }),
     ]);
@@ -101,6 +101,8 @@ describe('audit', () => {
     const result = await audit({}, defaultContext({ cwd: root }));
     expect(result.manifestFile).toBe(`${root}/.next/action-guard/manifest.json`);
     expect(result.manifestFindings.map((f) => `${f.severity} ${f.code} ${f.ref} ${f.file}:${f.line ?? '-'}`)).toEqual([
+      // Unguarded in the last build: reported even though the source guards it now (that build is what would deploy).
+      'error AG301 app/admin/actions.ts#purgeCache app/admin/actions.ts:-',
       'warning AG304 app/posts/actions.ts#createPost app/posts/actions.ts:9',
       'error AG301 node_modules/lib/actions.js#leak node_modules/lib/actions.js:-',
       'warning AG304 node_modules/lib/actions.js#leak node_modules/lib/actions.js:-',
@@ -117,9 +119,9 @@ describe('audit', () => {
       'action-guard.config.json': JSON.stringify({ checks: { 'unreferenced-action': 'off' } }),
       '.next/action-guard/manifest.json': JSON.stringify(manifest),
     });
-    expect((await audit({}, defaultContext({ cwd: quiet }))).manifestFindings.map((f) => f.code)).toEqual(['AG301']);
+    expect((await audit({}, defaultContext({ cwd: quiet }))).manifestFindings.map((f) => f.code)).toEqual(['AG301', 'AG301']);
     // The same words as the build's post-build step, which the equivalence test checks against a real build.
-    expect(result.manifestFindings[0]!.message).toBe('app/posts/actions.ts#createPost is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)');
+    expect(result.manifestFindings[1]!.message).toBe('app/posts/actions.ts#createPost is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)');
   });
 
   test('exits 2 and names the config file and the bad key when the config is invalid', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalBytes, canonicalString, signManifest } from '@action-guard/manifest';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tempProject } from './helpers.js';
+import { manifestOf, tempProject } from './helpers.js';
 
 // A few runs of the real built binary (`pnpm build` makes dist/ before the tests run), to prove the shebang, the
 // lazy-loaded command chunks and the exit codes work outside vitest.
@@ -35,7 +35,7 @@ describe('the action-guard binary', () => {
     const dir = tempProject({});
     expect(actionGuard(['signing-key', 'generate', '--out', 'keys'], { cwd: dir }).code).toBe(0);
     const privateKey = readFileSync(path.join(dir, 'keys/manifest-signing.key.pem'), 'utf8');
-    const manifest = { schemaVersion: 1, actions: [], createdAt: '2026-11-22T00:00:00.000Z' };
+    const manifest = manifestOf([]);
     const envelope = canonicalString(signManifest(canonicalBytes(manifest), privateKey));
     const project = tempProject({ 'build/manifest.dsse.json': envelope, 'keys.pub.pem': readFileSync(path.join(dir, 'keys/manifest-signing.pub.pem'), 'utf8') });
     const ok = actionGuard(['manifest', 'verify', 'build', '--public-key', 'keys.pub.pem', '--format', 'json'], { cwd: project });

@@ -1,11 +1,12 @@
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
-import { findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { ACTION_GUARD_DIR, findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { formatDiagnostic, transform, type ActionRecord, type Diagnostic } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, isNotFound } from '../errors.js';
+import { manifestError } from '../read-files.js';
 import { policyCells } from '../render/policy.js';
 import { renderMarkdownTable, renderTable, type Column } from '../render/table.js';
 import { toSarif } from '../render/sarif.js';
@@ -24,11 +25,12 @@ export interface AuditResult {
   files: string[];
   actions: ActionRecord[];
   diagnostics: Diagnostic[];
-  /** The last build's manifest that `manifestFindings` come from, when `.next/action-guard/manifest.json` exists. */
+  /** The last build's manifest that `manifestFindings` come from (`.next/action-guard/manifest.json`, or a renamed distDir's). */
   manifestFile: string | null;
   /**
-   * What only a build can tell, read from the last build's manifest and limited to actions still in the source:
-   * registered actions no client code references (AG304) and registered actions nothing guards (AG301).
+   * What only a build can tell, read from the last build's manifest: registered actions nothing guards (AG301, an
+   * error unless config relaxes it, for every such entry) and, for actions still in the source, registered actions
+   * no client code references (AG304).
    */
   manifestFindings: Finding[];
   errors: number;
@@ -47,12 +49,17 @@ const USE_SERVER = /['"]use server['"]/;
 const DIST_MARKERS = new Set(['BUILD_ID', 'build-manifest.json', 'app-build-manifest.json']);
 
 // Reads the real file system: the transform and config loading do too, so audit needs a real project on disk.
-async function collectCandidates(root: string): Promise<string[]> {
+// Also returns the dist directories it recognised (a renamed distDir holds the last build's manifest).
+async function collectCandidates(root: string): Promise<{ files: string[]; distDirs: string[] }> {
   const found: string[] = [];
+  const distDirs: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > 64) return;
     const entries = await nodeFs.readdir(dir, { withFileTypes: true });
-    if (depth > 0 && entries.some((e) => e.isFile() && DIST_MARKERS.has(e.name))) return;
+    if (depth > 0 && entries.some((e) => e.isFile() && DIST_MARKERS.has(e.name))) {
+      distDirs.push(dir);
+      return;
+    }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
@@ -61,22 +68,38 @@ async function collectCandidates(root: string): Promise<string[]> {
     }
   };
   await walk(root, 0);
-  return found;
+  return { files: found, distDirs };
 }
 
-async function readLastManifest(root: string): Promise<{ file: string; manifest: ActionManifest } | null> {
-  const file = path.join(root, '.next', 'action-guard', MANIFEST_FILE);
-  try {
-    return { file, manifest: parseManifest(await nodeFs.readFile(file, 'utf8')) };
-  } catch {
-    return null; // no build yet, or not a manifest: the source findings stand on their own
+/**
+ * The last build's manifest: `.next/action-guard/manifest.json`, else the one in a renamed dist directory. None is
+ * fine (no build yet); one that cannot be read or is not a valid manifest is an error (exit 2) naming the field,
+ * never skipped: skipping it would hide every unguarded action it lists.
+ */
+async function readLastManifest(root: string, distDirs: string[]): Promise<{ file: string; manifest: ActionManifest } | null> {
+  for (const dir of [path.join(root, '.next'), ...distDirs]) {
+    const file = path.join(dir, ACTION_GUARD_DIR, MANIFEST_FILE);
+    let text: string;
+    try {
+      text = await nodeFs.readFile(file, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) continue;
+      throw new CliError(`cannot read the last build's manifest ${file}: ${(error as Error).message}`, 'check its permissions, or delete it and rebuild');
+    }
+    try {
+      return { file, manifest: parseManifest(text) };
+    } catch (error) {
+      throw manifestError(file, error);
+    }
   }
+  return null;
 }
 
 /**
  * Findings only a build can produce, taken from the last build's manifest with the build's own words
- * (`findingsForAction`) and graded by the same config. An entry is stale, and skipped, when it is app code whose
- * action is no longer in the source, or when the source now guards an action the build could not.
+ * (`findingsForAction`) and graded by the same config. A warning about an entry that is app code whose action is no
+ * longer in the source is stale, and skipped. An unguarded entry is never skipped, whatever the source says now:
+ * it is what the last build would deploy, and audit's walk may not see every file the bundlers compiled.
  */
 function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[], config: ResolvedConfig): Finding[] {
   const current = new Map(actions.map((a) => [a.ref, a]));
@@ -84,10 +107,14 @@ function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[],
   const findings: Finding[] = [];
   for (const entry of manifest.actions) {
     const source = current.get(entry.ref);
-    if (isAppCode(entry.file) && !source) continue;
-    for (const finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning')) {
-      if (finding.name === 'unguarded-action' && source?.guarded) continue;
-      // The same grading the build applies to these findings (packages/next gradeFindings).
+    for (let finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning')) {
+      const unguarded = finding.name === 'unguarded-action';
+      if (!unguarded && isAppCode(entry.file) && !source) continue;
+      if (unguarded && source?.guarded) {
+        finding = { ...finding, fix: `the source guards ${entry.ref} now, but the last build did not: rebuild before you deploy (${finding.fix})` };
+      }
+      // The same grading the build applies to these findings (packages/next gradeFindings): only an explicit
+      // `checks` entry (or manifest.failOnUnguarded: false) relaxes one.
       const configured = config.checks[finding.name];
       if (configured === 'off') continue;
       findings.push(configured ? { ...finding, severity: configured === 'error' ? 'error' : 'warning' } : finding);
@@ -105,17 +132,21 @@ const byPosition = (a: Diagnostic, b: Diagnostic) =>
  */
 export async function audit(options: AuditOptions, ctx: CommandContext): Promise<AuditResult> {
   const cwd = path.resolve(ctx.cwd, options.cwd ?? '.');
+  const stat = await nodeFs.stat(cwd).catch(() => null);
+  if (!stat?.isDirectory()) throw new CliError(`--cwd: ${cwd} is not a directory`, 'pass the project root (where next.config and action-guard.config.* live)');
   let config;
   try {
     config = await loadConfig({ cwd });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, `edit ${error.source} as listed above`, 2);
-    throw error;
+    // A config file that does not load (a syntax error, a throwing import) is bad input, not a crash of ours.
+    throw new CliError(`cannot load the action-guard config in ${cwd}: ${error instanceof Error ? error.message : String(error)}`, 'fix the config file so that it loads (`node` can import it), then run audit again');
   }
   const files: string[] = [];
   const actions: ActionRecord[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const absolute of await collectCandidates(config.root)) {
+  const candidates = await collectCandidates(config.root);
+  for (const absolute of candidates.files) {
     const code = await nodeFs.readFile(absolute, 'utf8');
     if (!USE_SERVER.test(code)) continue;
     const result = transform(code, toTransformOptions(config, absolute));
@@ -125,7 +156,7 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   }
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   diagnostics.sort(byPosition);
-  const last = await readLastManifest(config.root);
+  const last = await readLastManifest(config.root, candidates.distDirs);
   const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config) : [];
   const all = [...diagnostics, ...manifestFindings];
   return {

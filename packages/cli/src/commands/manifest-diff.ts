@@ -73,7 +73,7 @@ function diffSarif(r: DiffResult): Log {
           ruleIndex: CHANGE_CLASSES.indexOf(c.class),
           level: r.failOn.includes(c.class) ? ('error' as const) : ('note' as const),
           message: { text: `${c.ref}: ${c.reasons.join('; ')}` },
-          locations: [{ physicalLocation: { artifactLocation: { uri: c.file, uriBaseId: '%SRCROOT%' } } }],
+          locations: [{ physicalLocation: { artifactLocation: { uri: c.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' } } }],
         })),
       },
     ],

@@ -3,7 +3,7 @@ import type { CommandModule } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { loadManifest } from '../read-files.js';
 import { policyCells } from '../render/policy.js';
-import { renderMarkdownTable, renderTable, type Column } from '../render/table.js';
+import { markdownCell, renderMarkdownTable, renderTable, type Column } from '../render/table.js';
 
 /** What `manifest show` returns. */
 export interface ShowResult {
@@ -30,12 +30,14 @@ export const MANIFEST_ACTION_COLUMNS: Column<ManifestAction>[] = [
   { header: 'client', cell: (a) => (a.referencedByClient ? 'yes' : 'no') },
 ];
 
-function header(result: ShowResult): string[] {
+// `text` escapes the fields read from the file for the output format (Markdown for a PR comment; the entry has already
+// escaped control characters for every format).
+function header(result: ShowResult, text: (value: string) => string = (v) => v): string[] {
   const m = result.manifest;
   return [
-    `${result.file}${result.unverifiedEnvelope ? ' (envelope payload, signature NOT verified: use `manifest verify`)' : ''}`,
-    `next ${m.next.version} (${m.bundler}), build ${m.buildId ?? 'unknown'}, commit ${m.gitCommit ?? 'unknown'}, created ${m.createdAt}`,
-    `encryption key: ${m.encryptionKey ? `${m.encryptionKey.fingerprint} (${m.encryptionKey.source})` : 'unknown'}`,
+    `${text(result.file)}${result.unverifiedEnvelope ? ' (envelope payload, signature NOT verified: use `manifest verify`)' : ''}`,
+    `next ${text(m.next.version)} (${m.bundler}), build ${text(m.buildId ?? 'unknown')}, commit ${text(m.gitCommit ?? 'unknown')}, created ${text(m.createdAt)}`,
+    `encryption key: ${m.encryptionKey ? `${text(m.encryptionKey.fingerprint)} (${m.encryptionKey.source})` : 'unknown'}`,
     `${m.actions.length} actions, ${m.actions.filter((a) => !a.guarded).length} unguarded, ${m.actions.filter((a) => !a.referencedByClient).length} not referenced by client code`,
   ];
 }
@@ -47,6 +49,6 @@ export const command: CommandModule<ShowResult> = {
   render: {
     table: (r) => [...header(r), '', renderTable(r.manifest.actions, MANIFEST_ACTION_COLUMNS)].join('\n'),
     json: (r) => JSON.stringify(r.manifest, null, 2),
-    markdown: (r) => [...header(r).map((l) => `${l}  `), '', renderMarkdownTable(r.manifest.actions, MANIFEST_ACTION_COLUMNS)].join('\n'),
+    markdown: (r) => [...header(r, markdownCell).map((l) => `${l}  `), '', renderMarkdownTable(r.manifest.actions, MANIFEST_ACTION_COLUMNS)].join('\n'),
   },
 };

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { verifyEnvelope, type VerifyFailure } from '@action-guard/manifest';
+import { parseManifest, verifyEnvelope, type ActionManifest, type VerifyFailure } from '@action-guard/manifest';
 import type { CommandModule } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { DEFAULT_MANIFEST_DIR, ENVELOPE_FILE, exists, isDirectory, MANIFEST_FILE, readText } from '../read-files.js';
+import { DEFAULT_MANIFEST_DIR, ENVELOPE_FILE, exists, isDirectory, manifestError, MANIFEST_FILE, readText } from '../read-files.js';
 
 /** Options of `manifest verify`. */
 export interface VerifyOptions {
@@ -16,7 +16,7 @@ export interface VerifyOptions {
 /** What `manifest verify` returns. */
 export type VerifyManifestResult =
   | { ok: true; envelopeFile: string; manifestFile: string | null; keyid: string; actions: number; createdAt: string | null }
-  | { ok: false; envelopeFile: string; reason: VerifyFailure | 'manifest-mismatch' | 'missing-envelope'; message: string };
+  | { ok: false; envelopeFile: string; reason: VerifyFailure | 'manifest-mismatch' | 'missing-envelope' | 'invalid-manifest'; message: string };
 
 // A value is key material when it is PEM or looks like base64 of PEM; anything else is a path.
 function looksLikeKey(value: string): boolean {
@@ -58,15 +58,15 @@ export async function verifyManifest(options: VerifyOptions, ctx: CommandContext
     }
     checkedManifest = manifestFile;
   }
-  const manifest = result.manifest as { actions?: unknown[]; createdAt?: string };
-  return {
-    ok: true,
-    envelopeFile,
-    manifestFile: checkedManifest,
-    keyid: result.keyid,
-    actions: Array.isArray(manifest.actions) ? manifest.actions.length : 0,
-    createdAt: typeof manifest.createdAt === 'string' ? manifest.createdAt : null,
-  };
+  // A valid signature over something that is not a manifest (signed by a CI that was fed a wrong file, or by a
+  // version with another shape) is not a build to deploy: every other command would reject it.
+  let manifest: ActionManifest;
+  try {
+    manifest = parseManifest(result.manifest);
+  } catch (error) {
+    return { ok: false, envelopeFile, reason: 'invalid-manifest', message: manifestError(envelopeFile, error, 'payload: ').message };
+  }
+  return { ok: true, envelopeFile, manifestFile: checkedManifest, keyid: result.keyid, actions: manifest.actions.length, createdAt: manifest.createdAt };
 }
 
 /** The `manifest verify [ENVELOPE|DIR] --public-key FILE|VALUE` command. */

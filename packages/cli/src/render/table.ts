@@ -19,9 +19,18 @@ function truncate(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }
 
-/** Escapes text for a Markdown table cell (pipes, backticks, line breaks, HTML). */
+/**
+ * Escapes text for GitHub-flavoured Markdown inline content, a table cell included: backslashes, pipes (a cell
+ * boundary even inside a code span), backticks, emphasis, link brackets, HTML and entities (`&#x202e;` would
+ * otherwise render as the character the entry escaped), and line breaks (which end a table row).
+ */
 export function markdownCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, '<br>');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/[\\|`*_[\]]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n|\r/g, '<br>');
 }
 
 /** Renders rows as a GitHub-flavoured Markdown table. */
