@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 
-const TAGS = [
+/** Policy tags, valid and broken (typos, malformed arguments, standard JSDoc tags). */
+export const TAGS = [
   '@requiresAuth', '@public Visitors need this.', '@role admin editor', '@authorize canEdit', '@schema sharedInput',
   '@rateLimit 10/1m', '@dedupe input 1h', '@dedupe key:token', '@requireAuth', '@roles admin', '@rateLimit often',
   '@param input the input', '@returns nothing',
 ];
 const FORMS = ['function', 'arrow', 'function-expression', 'named-function-expression', 'specifier', 'wrapper', 'sync', 'literal'] as const;
-const PARAMS = ['', 'a', 'a: string', 'a, b = 1', '{ x }: { x: number }', '...rest: unknown[]', 'a, ...rest', '[first] = []'];
+/** Parameter lists of every shape Next's argument mask distinguishes. */
+export const PARAMS = ['', 'a', 'a: string', 'a, b = 1', '{ x }: { x: number }', '...rest: unknown[]', 'a, ...rest', '[first] = []'];
 
 const item = fc.record({
   form: fc.constantFrom(...FORMS),
