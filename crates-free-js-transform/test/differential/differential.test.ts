@@ -12,7 +12,7 @@ import { moduleSpecArbitrary, renderModule } from './module-arbitrary.js';
  * minimal module and the message shows its source and every failure.
  */
 const SEED = 20261205;
-const RUNS = 120;
+const RUNS = 300;
 
 /** A failure as one readable line. */
 function describeFailure(failure: Failure): string {
