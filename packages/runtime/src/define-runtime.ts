@@ -1,11 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { createEncryptionKeyCheck, readKeyEnvironment } from './encryption-key-check.js';
-import { resolveClientIp, UNKNOWN_IP, type ClientIpOption, type ClientIpReader } from './client-ip.js';
+import { resolveClientIp, type ClientIpOption, type ClientIpReader } from './client-ip.js';
 import { runWithContext } from './context.js';
 import { createFailure, type ActionFailure, type FailureCode, type FailureDetails } from './failures.js';
 import {
   deserializeResult,
   fingerprintInput,
+  isUnguessableKey,
   serializeResult,
   sha256Hex,
   UNREPLAYABLE,
@@ -28,8 +29,11 @@ export interface RuntimeOptions<TSession extends Session = Session> {
    */
   store?: GuardStore;
   /**
-   * Where the client address for `by:ip` limits (and for scoping public actions' idempotency keys) comes from.
-   * `'socket'` reads the header stamped by `registerClientIpStamp()`; without it every caller shares one bucket.
+   * Where the client address for `by:ip` limits (and anonymous callers' buckets) comes from. `'socket'` trusts the
+   * address stamped by `registerClientIpStamp()` only in a process that installed the stamp (the stamp is signed);
+   * `{ trustProxyHeader: 'x-forwarded-for', hops: 1 }` trusts a header your own proxy sets; or a function of the
+   * headers. A call that needs an address and has no trustworthy one fails with `INTERNAL_ERROR`, and the first
+   * such call logs why and how to fix it (a `client-ip-unavailable` warning event and `console.error`).
    * @default 'socket'
    */
   clientIp?: ClientIpOption;
@@ -243,7 +247,7 @@ function looksLikeActionRequest(headers: Headers): boolean {
 export function defineRuntime<TSession extends Session = Session>(options: RuntimeOptions<TSession>): Runtime<TSession> {
   const resolved = resolveRuntimeOptions(options);
   const { store } = resolved;
-  let warnedUnknownIp = false;
+  let reportedClientIp = false;
   const rethrowReady = loadRethrow();
   const tracerReady: Promise<TracerLike | null> =
     resolved.tracing === false ? Promise.resolve(null) : resolved.tracing === true ? loadTracer() : Promise.resolve(resolved.tracing);
@@ -261,6 +265,31 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     } catch {
       // An event sink must never change the outcome of a call.
     }
+  }
+
+  // A limit that needs the caller's address and has no trustworthy one: the call fails (never an attacker-chosen
+  // or silently shared bucket), and the first such call says why and what to do, once per runtime.
+  function reportClientIpUnavailable(action: string, why: string): void {
+    if (reportedClientIp) return;
+    reportedClientIp = true;
+    const message =
+      `action-guard: ${action} has a rate limit that needs the caller's address, and there is no trustworthy one: ${why} ` +
+      'Until then such calls fail with INTERNAL_ERROR.';
+    emit({ type: 'warning', code: 'client-ip-unavailable', action, message });
+    console.error(message);
+  }
+
+  let reportedAnonymousInputDedupe = false;
+  function reportAnonymousInputDedupe(action: string): void {
+    if (reportedAnonymousInputDedupe) return;
+    reportedAnonymousInputDedupe = true;
+    const message =
+      `action-guard: ${action} has \`@dedupe input\` and was called without a session: its stored result would go to ` +
+      'any anonymous caller who sends the same input, so such calls fail with INTERNAL_ERROR. Fix: use ' +
+      '`@dedupe key:<field>` or `@dedupe header:<name>` with a random key made by the client (crypto.randomUUID()), ' +
+      'or require a session (`@requiresAuth`).';
+    emit({ type: 'warning', code: 'dedupe-input-anonymous', action, message });
+    console.error(message);
   }
 
   // Once per runtime, off the call's path: is this server running with the key the build used? (SPEC §5)
@@ -289,18 +318,15 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     const activeTracer = tracerSettled ? tracer : await tracerReady;
     const span: SpanLike | null = activeTracer?.startSpan(`action ${action}`, { attributes: { 'action_guard.action': action } }) ?? null;
 
-    const clientIp = async (): Promise<string> => {
-      const ip = resolved.clientIp(await readHeaders());
+    // The caller's address when a trustworthy one is known (the `clientIp` option), else null.
+    const clientIpOrNull = async (): Promise<string | null> => resolved.clientIp.read(await readHeaders());
+    // For what cannot do without it (a `by:ip` bucket): no trustworthy address fails the call, loudly.
+    const requireClientIp = async (): Promise<string> => {
+      const headers = await readHeaders();
+      const ip = resolved.clientIp.read(headers);
       if (ip !== null) return ip;
-      if (!warnedUnknownIp) {
-        warnedUnknownIp = true;
-        const message =
-          'action-guard: no trustworthy client address (no x-action-guard-client-ip stamp and no trusted-proxy setting); ' +
-          'by:ip limits share one bucket. Call registerClientIpStamp() from instrumentation.ts, or set clientIp.';
-        emit({ type: 'warning', code: 'client-ip-unavailable', message });
-        console.warn(message);
-      }
-      return UNKNOWN_IP;
+      reportClientIpUnavailable(action, resolved.clientIp.explainMissing(headers));
+      return deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
     };
 
     // Synchronous: when Next's id must come from headers still being read, the event follows once they are.
@@ -360,12 +386,31 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // idempotency key (and no @authorize, which must never run for a limited caller) the check is deferred into
       // the claim's store round trip; every denial on the way consumes the limit first (`refuse`), so callers get
       // exactly the answers of the SPEC order, with one round trip fewer.
+      //
+      // A caller the identity checks will refuse (no session where one is required, or none of the roles) is known
+      // before any bucket is touched. Its calls still count, but only against a bucket of its own: its user bucket,
+      // or, anonymous, a per-address bucket that admitted calls never use. Otherwise anonymous callers could
+      // exhaust a `by:global` (or a shared address's) bucket and lock signed-in users out.
       let rateLimitPending = policy.rateLimit !== null;
-      const rateLimitKey = (): string | Promise<string> => {
+      const identityRefusal: FailureCode | null =
+        policy.auth === 'required' && session === null
+          ? 'UNAUTHENTICATED'
+          : policy.roles.length > 0 && !holdsAnyRole(policy.roles, heldRoles)
+            ? 'FORBIDDEN'
+            : null;
+      const refusedCaller = identityRefusal !== null || (meta.authorize !== null && session === null);
+      // null: this call counts against no bucket.
+      const rateLimitKey = (): string | null | Promise<string | null> => {
+        const scope = actionScope(action);
+        if (refusedCaller) {
+          if (session !== null) return rateLimitKeys.user(scope, session.id);
+          // Refused either way; without a trustworthy address there is no bucket of its own to count it in.
+          return clientIpOrNull().then((ip) => (ip === null ? null : rateLimitKeys.refusedAnonymous(scope, ip)));
+        }
         const by = policy.rateLimit!.by;
-        if (by === 'global') return rateLimitKeys.global(actionScope(action));
-        if (by === 'user' && session !== null) return rateLimitKeys.user(actionScope(action), session.id);
-        return clientIp().then((ip) => rateLimitKeys.ip(actionScope(action), ip));
+        if (by === 'global') return rateLimitKeys.global(scope);
+        if (by === 'user' && session !== null) return rateLimitKeys.user(scope, session.id);
+        return requireClientIp().then((ip) => rateLimitKeys.ip(scope, ip));
       };
       const rateLimitStoreFailed = (error: unknown): void => {
         const allowed = resolved.rateLimitOnStoreError === 'allow';
@@ -377,6 +422,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         rateLimitPending = false;
         const { limit, windowSeconds } = policy.rateLimit!;
         const key = rateLimitKey();
+        if (key === null) return;
         const core = synchronousCore(store);
         if (core === null || typeof key !== 'string') return applyRateLimitAsync(key, limit, windowSeconds);
         let decision: RateLimitDecision = { allowed: true, retryAfter: 0 };
@@ -387,10 +433,12 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         }
         if (!decision.allowed) deny('RATE_LIMITED', { retryAfter: decision.retryAfter });
       };
-      const applyRateLimitAsync = async (key: string | Promise<string>, limit: number, windowSeconds: number): Promise<void> => {
+      const applyRateLimitAsync = async (pendingKey: string | Promise<string | null>, limit: number, windowSeconds: number): Promise<void> => {
+        const key = await pendingKey;
+        if (key === null) return;
         let decision: RateLimitDecision = { allowed: true, retryAfter: 0 };
         try {
-          decision = await store.rateLimit(await key, limit, windowSeconds * 1000);
+          decision = await store.rateLimit(key, limit, windowSeconds * 1000);
         } catch (error) {
           rateLimitStoreFailed(error);
         }
@@ -407,11 +455,8 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         return deny(code, details);
       };
 
-      // 3. Authentication and 4. roles.
-      if (policy.auth === 'required' && session === null) await refuse('UNAUTHENTICATED');
-      if (policy.roles.length > 0) {
-        if (!holdsAnyRole(policy.roles, heldRoles)) await refuse('FORBIDDEN');
-      }
+      // 3. Authentication and 4. roles (decided above, answered here, in the SPEC order).
+      if (identityRefusal !== null) await refuse(identityRefusal);
 
       // 5. Input and validation.
       let rawInput: unknown;
@@ -444,31 +489,37 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const { source, name, ttlSeconds } = policy.dedupe;
         const quick = fingerprintInput(input);
         const fingerprint = typeof quick === 'string' ? quick : await quick;
-        let kind: 'f' | 'k' | 'h';
-        let key: string;
-        if (source === 'input') {
-          kind = 'f';
-          key = fingerprint;
-        } else {
-          const raw =
-            source === 'header'
+        const raw =
+          source === 'input'
+            ? null
+            : source === 'header'
               ? (await readHeaders()).get(name ?? '')
               : (rawInput as Record<string, unknown> | null | undefined)?.[name ?? ''];
-          if (typeof raw !== 'string' || raw.trim() === '') return await refuse('IDEMPOTENCY_KEY_REQUIRED');
-          // Every part of the store key is length-prefixed (store-keys.ts), so no key or id can reach into another
-          // principal's record; only long keys are hashed, to bound what the store holds.
-          if (raw.length <= MAX_PLAIN_KEY_LENGTH) {
-            kind = 'k';
-            key = raw;
-          } else {
-            kind = 'h';
-            key = await sha256Hex(raw);
+        if (source !== 'input' && (typeof raw !== 'string' || raw.trim() === '')) return await refuse('IDEMPOTENCY_KEY_REQUIRED');
+        // Every part of the store key is length-prefixed (store-keys.ts), so no key or id can reach into another
+        // principal's record.
+        let storeKey: string;
+        if (session !== null) {
+          // Only long keys are hashed, to bound what the store holds.
+          storeKey =
+            typeof raw !== 'string'
+              ? idempotencyKeys.user(actionScope(action), session.id, 'f', fingerprint)
+              : raw.length <= MAX_PLAIN_KEY_LENGTH
+                ? idempotencyKeys.user(actionScope(action), session.id, 'k', raw)
+                : idempotencyKeys.user(actionScope(action), session.id, 'h', await sha256Hex(raw));
+        } else {
+          // No principal: a stored result may go back only to whoever holds the key that made it. An input
+          // fingerprint is no such key (anyone who sends the same input has it; the build refuses `@dedupe input`
+          // on actions open to anonymous callers, and this holds even if meta says otherwise), and a client key is
+          // one only if it cannot be guessed. The record is bound to the SHA-256 of the whole key.
+          if (typeof raw !== 'string') {
+            if (rateLimitPending) await applyRateLimit();
+            reportAnonymousInputDedupe(action);
+            return deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
           }
+          if (!isUnguessableKey(raw)) return await refuse('IDEMPOTENCY_KEY_REQUIRED');
+          storeKey = idempotencyKeys.anonymous(actionScope(action), await sha256Hex(raw));
         }
-        const storeKey =
-          session !== null
-            ? idempotencyKeys.user(actionScope(action), session.id, kind, key)
-            : idempotencyKeys.ip(actionScope(action), await clientIp(), kind, key);
         const ttlMs = ttlSeconds * 1000;
         // Read the clock only once the key is found busy: the first answer is usually a claim or a replay, and the
         // wait is bounded from the moment a call first learns it has to wait.
@@ -478,11 +529,14 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           // The memory store answers synchronously: no promise to await (see synchronousCore).
           const core = synchronousCore(store);
           try {
+            let rateKey: string | null = null;
             if (rateLimitPending) {
               rateLimitPending = false;
-              const { limit, windowSeconds } = policy.rateLimit!;
               const pendingKey = rateLimitKey();
-              const rateKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+              rateKey = typeof pendingKey === 'string' || pendingKey === null ? pendingKey : await pendingKey;
+            }
+            if (rateKey !== null) {
+              const { limit, windowSeconds } = policy.rateLimit!;
               const windowMs = windowSeconds * 1000;
               const both =
                 core !== null

@@ -1,5 +1,25 @@
 import { parse, stringify } from 'devalue';
 
+/** The fewest characters an anonymous caller's idempotency key may have (a UUID has 36, 128 random bits in base64url 22). */
+export const ANONYMOUS_KEY_MIN_LENGTH = 20;
+/** The fewest distinct characters an anonymous caller's key may have ("aaaa…" or "0000…" is no secret). */
+export const ANONYMOUS_KEY_MIN_DISTINCT = 6;
+
+/**
+ * Whether a key is long and varied enough to serve as an anonymous caller's only credential for its stored result.
+ * A floor, not a proof: a key built from guessable parts ("order-12345-2026-11-22") passes, so the docs ask for a
+ * random key (crypto.randomUUID()). Keys of signed-in callers are scoped by their session and need not be secret.
+ */
+export function isUnguessableKey(key: string): boolean {
+  if (key.length < ANONYMOUS_KEY_MIN_LENGTH) return false;
+  const distinct = new Set<string>();
+  for (const character of key) {
+    distinct.add(character);
+    if (distinct.size >= ANONYMOUS_KEY_MIN_DISTINCT) return true;
+  }
+  return false;
+}
+
 /** Stored in place of a result that cannot be serialized: the body ran once, but cannot be replayed. */
 export const UNREPLAYABLE = '!unreplayable';
 

@@ -5,7 +5,7 @@ export { memoryStore, StoreCapacityError } from './stores/memory-store.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
 export { getActionSession, getValidatedInput } from './context.js';
 export { SessionShapeError } from './session-shape.js';
-export { CLIENT_IP_HEADER, UNKNOWN_IP } from './client-ip.js';
+export { CLIENT_IP_HEADER, CLIENT_IP_SIGNATURE_HEADER } from './client-ip.js';
 export type { ClientIpOption } from './client-ip.js';
 export { createFailure, FAILURE_CODES, FAILURE_MESSAGES, isActionFailure } from './failures.js';
 export type { ActionFailure, ActionFailureError, ActionResult, FailureCode, FailureDetails } from './failures.js';

@@ -48,8 +48,6 @@ export const rateLimitKeys = {
 export const idempotencyKeys = {
   /** A record of a signed-in principal. */
   user: (scope: string, id: string, kind: 'f' | 'k' | 'h', key: string): string => `${scope}|user|${keyPart(id)}|${kind}|${keyPart(key)}`,
-  /** A record of an anonymous caller, scoped by its client address. */
-  ip: (scope: string, ip: string, kind: 'f' | 'k' | 'h', key: string): string => `${scope}|ip|${keyPart(ip)}|${kind}|${keyPart(key)}`,
   /** A record of an anonymous caller, bound to the SHA-256 of the whole key it sent (the key is the only credential). */
   anonymous: (scope: string, keyHash: string): string => `${scope}|anon|h|${keyPart(keyHash)}`,
 };

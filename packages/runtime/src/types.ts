@@ -116,7 +116,8 @@ export interface WarningEvent {
     | 'idempotency-fence-lost'
     | 'idempotency-result-unserializable'
     | 'encryption-key-mismatch'
-    | 'session-invalid';
+    | 'session-invalid'
+    | 'dedupe-input-anonymous';
   /** Human-readable explanation. */
   message: string;
   /** The action concerned, when there is one. */

@@ -1,5 +1,13 @@
 import { describe, expect, test, vi } from 'vitest';
-import { defineRuntime, isActionFailure, memoryStore, type ActionFailure, type GuardStore, type Session } from '../src/index.js';
+import {
+  defineRuntime,
+  isActionFailure,
+  memoryStore,
+  type ActionFailure,
+  type GuardStore,
+  type NormalizedPolicy,
+  type Session,
+} from '../src/index.js';
 import { eventLog, meta } from './helpers.js';
 
 const alice: Session = { id: 'alice' };
@@ -39,10 +47,11 @@ describe('rate limits', () => {
     }
   });
 
-  test('counts calls that a later check denies (unauthenticated calls use up the caller\'s ip bucket)', async () => {
+  test('counts calls that a later check denies (unauthenticated calls use up a bucket of their own address)', async () => {
     const runtime = defineRuntime({
       session: () => null,
-      headers: () => new Headers({ 'x-action-guard-client-ip': '203.0.113.5' }),
+      headers: () => new Headers({ 'x-real-ip': '203.0.113.5' }),
+      clientIp: { header: 'x-real-ip' },
       tracing: false,
     });
     const action = meta({ policy: { rateLimit: { limit: 2, windowSeconds: 60, by: 'user' } } });
@@ -96,30 +105,40 @@ describe('rate limits', () => {
 describe('client IP for by:ip limits', () => {
   const byIp = meta({ policy: { auth: 'public', publicReason: 'signup', rateLimit: { limit: 1, windowSeconds: 60, by: 'ip' } } });
 
-  test('with the default socket setting, uses the stamped address and ignores a forged X-Forwarded-For', async () => {
-    let headers = new Headers({ 'x-action-guard-client-ip': '::ffff:198.51.100.7', 'x-forwarded-for': '1.1.1.1' });
-    const runtime = defineRuntime({ session: () => null, headers: () => headers, tracing: false });
+  test('with trustProxyHeader and a hop count, takes the address that many entries from the right', async () => {
+    let xff = '6.6.6.6, 203.0.113.9';
+    const runtime = defineRuntime({
+      session: () => null, headers: () => new Headers({ 'x-forwarded-for': xff }), tracing: false,
+      clientIp: { trustProxyHeader: 'x-forwarded-for', hops: 1 },
+    });
     expect(await runtime.guard(byIp, [], async () => 'ok')).toBe('ok');
-    headers = new Headers({ 'x-action-guard-client-ip': '198.51.100.7', 'x-forwarded-for': '2.2.2.2' });
+    xff = '7.7.7.7, 203.0.113.9'; // a client-chosen entry changes; what the proxy appended does not
     expect(codeOf(await runtime.guard(byIp, [], async () => 'ok'))).toBe('RATE_LIMITED');
-    headers = new Headers({ 'x-action-guard-client-ip': '198.51.100.8' });
+    xff = '203.0.113.10';
     expect(await runtime.guard(byIp, [], async () => 'ok')).toBe('ok');
   });
 
-  test('without a stamp, puts every caller in one shared bucket and warns once', async () => {
+  test('a request that skipped the trusted proxy (fewer entries than hops) has no address: the call fails, loudly', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const log = eventLog();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    let forged = '1.1.1.1';
-    const runtime = defineRuntime({ session: () => null, onEvent: log.onEvent, headers: () => new Headers({ 'x-forwarded-for': forged }), tracing: false });
-    expect(await runtime.guard(byIp, [], async () => 'ok')).toBe('ok');
-    forged = '9.9.9.9';
-    expect(codeOf(await runtime.guard(byIp, [], async () => 'ok'))).toBe('RATE_LIMITED');
-    await runtime.guard(byIp, [], async () => 'ok');
-    expect(log.events.filter((event) => event.type === 'warning')).toEqual([
-      expect.objectContaining({ code: 'client-ip-unavailable' }),
-    ]);
-    expect(warn).toHaveBeenCalledTimes(1);
-    warn.mockRestore();
+    const runtime = defineRuntime({
+      session: () => null, headers: () => new Headers(), tracing: false, onEvent: log.onEvent,
+      clientIp: { trustProxyHeader: 'x-forwarded-for', hops: 2 },
+    });
+    const body = vi.fn(async () => 'ok');
+    expect(codeOf(await runtime.guard(byIp, [], body))).toBe('INTERNAL_ERROR');
+    expect(body).not.toHaveBeenCalled();
+    expect(String(error.mock.calls[0]?.[0])).toMatch(/x-forwarded-for has 0 entries, fewer than the 2 hop\(s\)/);
+    error.mockRestore();
+  });
+
+  test('rejects a malformed trustProxyHeader option with what is expected', () => {
+    expect(() => defineRuntime({ session: () => null, clientIp: { trustProxyHeader: 'x-forwarded-for', hops: 0 } })).toThrow(/hops" must be a positive integer/);
+    expect(() => defineRuntime({ session: () => null, clientIp: { trustProxyHeader: '', hops: 1 } })).toThrow(/must name a header/);
+    expect(() => defineRuntime({ session: () => null, clientIp: { trustProxyHeader: 'x-forwarded-for' } as never })).toThrow(/needs "hops"/);
+    expect(() => defineRuntime({ session: () => null, clientIp: { trustProxyHeader: 'x-forwarded-for', hops: 1, hop: 1 } as never })).toThrow(
+      /unknown option "clientIp.hop"/,
+    );
   });
 
   test('with a trusted proxy hop count, takes the address that many entries from the right', async () => {
@@ -194,7 +213,8 @@ describe('a rate-limited action with an idempotency key', () => {
     const runtime = defineRuntime({
       session: () => session,
       store,
-      headers: () => new Headers({ 'x-action-guard-client-ip': '203.0.113.1' }),
+      headers: () => new Headers({ 'x-real-ip': '203.0.113.1' }),
+      clientIp: { header: 'x-real-ip' },
       tracing: false,
     });
     const codes = [];
@@ -223,5 +243,75 @@ describe('a rate-limited action with an idempotency key', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('refused calls never use up a bucket signed-in callers share', () => {
+  const alice: Session = { id: 'alice' };
+  const signedInOnly = (by: 'global' | 'user' | 'ip', extra: Partial<NormalizedPolicy> = {}) =>
+    meta({ ref: `app/a.ts#${by}`, policy: { rateLimit: { limit: 3, windowSeconds: 60, by }, ...extra } });
+
+  function runtimeWith(getSession: () => Session | null, ip: () => string | null, store: GuardStore = memoryStore()) {
+    // An explicit, trusted address source, so the test controls who is at which address.
+    return defineRuntime({ session: getSession, store, headers: () => new Headers(), clientIp: () => ip(), tracing: false });
+  }
+
+  test.each([
+    ['by:global', 'global' as const, {}],
+    ['by:global with @dedupe (one store call for limit and claim)', 'global' as const, { dedupe: { source: 'input' as const, name: null, ttlSeconds: 60 } }],
+    ['by:ip, the attacker behind alice\'s address (one NAT)', 'ip' as const, {}],
+    ['by:user', 'user' as const, {}],
+  ])('attack: anonymous calls to a @requiresAuth action (%s) no longer lock alice out', async (_name, by, extra) => {
+    // Before: the UNAUTHENTICATED calls consumed the action's bucket first (the global one, or the shared address's),
+    // so 100 anonymous requests made alice's next call RATE_LIMITED. Now they count only in an anonymous bucket.
+    let session: Session | null = null;
+    const runtime = runtimeWith(() => session, () => '203.0.113.7');
+    const action = signedInOnly(by, extra);
+    for (let call = 0; call < 100; call++) await runtime.guard(action, [{ n: call }], async () => 'ran');
+    session = alice;
+    expect(await runtime.guard(action, [{ n: 'alice' }], async () => 'ran')).toBe('ran');
+  });
+
+  test('attack: without any trustworthy address, anonymous refusals count nowhere and still lock nobody out', async () => {
+    let session: Session | null = null;
+    const runtime = runtimeWith(() => session, () => null);
+    const action = signedInOnly('global');
+    const codes = new Set<string | null>();
+    for (let call = 0; call < 50; call++) codes.add(codeOf(await runtime.guard(action, [], async () => 'ran')));
+    expect([...codes]).toEqual(['UNAUTHENTICATED']);
+    session = alice;
+    expect(await runtime.guard(action, [], async () => 'ran')).toBe('ran');
+  });
+
+  test('attack: a signed-in user without the role cannot exhaust the global bucket of an admin-only action', async () => {
+    let session: Session = { id: 'mallory', roles: ['viewer'] };
+    const runtime = runtimeWith(() => session, () => '203.0.113.7');
+    const action = signedInOnly('global', { roles: ['admin'] });
+    const codes = [];
+    for (let call = 0; call < 5; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ran')));
+    // Mallory's refusals count against mallory: FORBIDDEN until her own budget is spent.
+    expect(codes).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'RATE_LIMITED', 'RATE_LIMITED']);
+    session = { id: 'ada', roles: ['admin'] };
+    expect(await runtime.guard(action, [], async () => 'ran')).toBe('ran');
+  });
+
+  test('refused anonymous calls still count, per address: one address runs out, another does not', async () => {
+    let ip = '198.51.100.1';
+    const runtime = runtimeWith(() => null, () => ip);
+    const action = signedInOnly('global');
+    const codes = [];
+    for (let call = 0; call < 4; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ran')));
+    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    ip = '198.51.100.2';
+    expect(codeOf(await runtime.guard(action, [], async () => 'ran'))).toBe('UNAUTHENTICATED');
+  });
+
+  test('signed-in callers of a by:global action still share its one bucket', async () => {
+    let session: Session = alice;
+    const runtime = runtimeWith(() => session, () => null);
+    const action = signedInOnly('global');
+    for (let call = 0; call < 3; call++) expect(await runtime.guard(action, [], async () => 'ran')).toBe('ran');
+    session = { id: 'bob' };
+    expect(codeOf(await runtime.guard(action, [], async () => 'ran'))).toBe('RATE_LIMITED');
   });
 });
