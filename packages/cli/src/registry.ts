@@ -32,6 +32,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/audit.js')).command,
   },
   {
+    name: 'init',
+    usage: 'init [--cwd DIR] [--write]',
+    summary: 'adopt action-guard in an existing app: wrap next.config, write the config and a runtime module (prints a diff)',
+    options: {
+      cwd: { type: 'string', help: 'project root (default: current directory)' },
+      write: { type: 'boolean', help: 'apply the changes (default: only print the diff)' },
+    },
+    maxPositionals: 0,
+    formats: FORMAT_BASIC,
+    load: async () => (await import('./commands/init.js')).command,
+  },
+  {
     name: 'manifest show',
     usage: 'manifest show [FILE] [--format table|json|markdown]',
     summary: 'print a manifest (default .next/action-guard/manifest.json)',
