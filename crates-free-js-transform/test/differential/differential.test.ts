@@ -31,7 +31,7 @@ describe("the transform against Next's compiler on generated modules", () => {
           throw new Error(`${module.filename}\n${module.code}\n${report.failures.map(describeFailure).join('\n')}`);
         }
       }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: false },
+      { seed: SEED, numRuns: RUNS },
     );
     // The sample is only worth something if Next registered names in it.
     expect(registered).toBeGreaterThan(RUNS);
