@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse, type HTMLElement } from 'node-html-parser';
@@ -14,11 +15,11 @@ interface FlightClient {
   createTemporaryReferenceSet(): unknown;
 }
 
-function loadFlightClient(appDir: string): FlightClient {
+function loadFlightClient(appDir: string, build: 'production' | 'development'): FlightClient {
   const requireFromApp = createRequire(join(appDir, 'package.json'));
   const nextDir = dirname(requireFromApp.resolve('next/package.json'));
   return requireFromApp(
-    join(nextDir, 'dist/compiled/react-server-dom-webpack/cjs/react-server-dom-webpack-client.edge.production.js'),
+    join(nextDir, `dist/compiled/react-server-dom-webpack/cjs/react-server-dom-webpack-client.edge.${build}.js`),
   ) as FlightClient;
 }
 
@@ -57,6 +58,12 @@ export interface CallOptions {
   path?: string;
   /** Extra request headers (cookies, forged X-Forwarded-For, Origin, …). */
   headers?: Record<string, string>;
+  /**
+   * Connect from this local address (any of 127.0.0.0/8 on Linux), to be a second client with a real address of its
+   * own: what a socket-derived client IP must tell apart, and a forged header must not.
+   * @default the system's choice (127.0.0.1)
+   */
+  localAddress?: string;
 }
 
 /** Result of a no-JS form submission. */
@@ -83,9 +90,51 @@ export interface ActionClient {
   submitForm(form: HTMLElement, pagePath: string, fields: Array<[string, string | Blob]>, headers?: Record<string, string>): Promise<FormPostResponse>;
 }
 
+/** Options for {@link createActionClient}. */
+export interface ActionClientOptions {
+  /** The server is `next dev`: decode its Flight answers with React's development client. @default false */
+  dev?: boolean;
+}
+
+/** The parts of a fetch answer `send` reads. */
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** A POST with the given local address: Node's fetch cannot choose one, node:http can. */
+async function postFrom(localAddress: string, url: URL, init: { headers: Record<string, string>; body: string | FormData }): Promise<RawResponse> {
+  // Let a Request serialise the body (multipart boundary included) exactly as fetch would.
+  const prepared = new Request(url, { method: 'POST', headers: init.headers, body: init.body });
+  const bytes = Buffer.from(await prepared.arrayBuffer());
+  const headers: Record<string, string> = Object.fromEntries(prepared.headers);
+  headers['content-length'] = String(bytes.length);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'POST', headers, localAddress, timeout: 60_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, one);
+          }
+          resolve({ status: res.statusCode ?? 0, headers: responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url.href} within 60 s`)));
+    req.on('error', reject);
+    req.end(bytes);
+  });
+}
+
 /** Creates an {@link ActionClient} for the app in `appDir` served at `baseUrl`. */
-export function createActionClient(baseUrl: string, appDir: string): ActionClient {
-  const flight = loadFlightClient(appDir);
+export function createActionClient(baseUrl: string, appDir: string, clientOptions: ActionClientOptions = {}): ActionClient {
+  const flight = loadFlightClient(appDir, clientOptions.dev === true ? 'development' : 'production');
   // The payload's rendered tree (`f`) references client components by module id and chunk list. A null module
   // map makes the decoder take those references as they are, and the two loader hooks it then calls resolve to
   // nothing: the test only reads the action's result `a`, so no client module is ever executed here.
@@ -101,19 +150,21 @@ export function createActionClient(baseUrl: string, appDir: string): ActionClien
     temporaryReferences: unknown,
   ): Promise<ActionResponse> {
     const path = options.path ?? '/';
-    const response = await fetch(new URL(path, baseUrl), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        Accept: 'text/x-component',
-        'Next-Action': actionId,
-        'Next-Router-State-Tree': routerStateTreeHeader(new URL(path, baseUrl).pathname),
-        ...options.headers,
-      },
-      body,
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await response.text();
+    const url = new URL(path, baseUrl);
+    const headers = {
+      Accept: 'text/x-component',
+      'Next-Action': actionId,
+      'Next-Router-State-Tree': routerStateTreeHeader(url.pathname),
+      ...options.headers,
+    };
+    let response: RawResponse;
+    if (options.localAddress === undefined) {
+      const answer = await fetch(url, { method: 'POST', redirect: 'manual', headers, body, signal: AbortSignal.timeout(60_000) });
+      response = { status: answer.status, headers: answer.headers, text: await answer.text() };
+    } else {
+      response = await postFrom(options.localAddress, url, { headers, body });
+    }
+    const { text } = response;
     const redirect =
       response.headers.get('x-action-redirect') ?? (response.status === 303 ? response.headers.get('location') : null);
     let result: unknown;

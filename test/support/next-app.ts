@@ -34,7 +34,10 @@ export function nextBin(appDir: string): string {
   return join(dirname(requireFromApp.resolve('next/package.json')), 'dist/bin/next');
 }
 
-/** The `next build` flags that select `bundler` for the installed version (16 defaults to Turbopack, 15 to webpack). */
+/**
+ * The `next build` (and `next dev`) flags that select `bundler` for the installed version (16 defaults to Turbopack,
+ * 15 to webpack).
+ */
 export function bundlerFlags(appDir: string, bundler: Bundler): string[] {
   const major = Number(nextVersion(appDir).split('.')[0]);
   if (major >= 16) return bundler === 'webpack' ? ['--webpack'] : [];
@@ -183,19 +186,28 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** @default 60_000 */
   readyTimeoutMs?: number;
+  /**
+   * `next dev` instead of `next start`: compiles each route on its first request, with `bundler` (Next 16's dev
+   * default is Turbopack).
+   */
+  dev?: { bundler: Bundler };
 }
 
-/** Starts `next start -H 127.0.0.1` on a free port and resolves once it answers HTTP (bounded polling). */
+/** Starts `next start -H 127.0.0.1` (or `next dev`) on a free port and resolves once it answers HTTP (bounded polling). */
 export async function startNextServer(options: StartOptions): Promise<NextServer> {
   const port = await getFreePort();
-  const proc: GroupProcess = spawnGroup(
-    process.execPath,
-    [nextBin(options.appDir), 'start', '-H', '127.0.0.1', '-p', String(port)],
-    {
-      cwd: options.appDir,
-      env: { NODE_ENV: 'production', NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...options.env },
+  const command =
+    options.dev === undefined
+      ? ['start', '-H', '127.0.0.1', '-p', String(port)]
+      : ['dev', ...bundlerFlags(options.appDir, options.dev.bundler), '-H', '127.0.0.1', '-p', String(port)];
+  const proc: GroupProcess = spawnGroup(process.execPath, [nextBin(options.appDir), ...command], {
+    cwd: options.appDir,
+    env: {
+      NODE_ENV: options.dev === undefined ? 'production' : 'development',
+      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      ...options.env,
     },
-  );
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;
@@ -227,9 +239,17 @@ export interface ServerReferenceEntry {
   workers: Record<string, unknown>;
 }
 
-/** Reads Next's own list of registered Server Actions (`node` and `edge`) after a build. */
-export function readServerReferences(appDir: string): ServerReferenceEntry[] {
-  const path = join(appDir, '.next/server/server-reference-manifest.json');
+/**
+ * Where Next writes its server-reference manifest: `.next/server` after `next build`; `next dev` (16) keeps its
+ * output apart in `.next/dev/server` and rewrites the file as it compiles routes.
+ */
+export function serverReferenceManifestPath(appDir: string, mode: 'build' | 'dev' = 'build'): string {
+  return join(appDir, mode === 'dev' ? '.next/dev/server/server-reference-manifest.json' : '.next/server/server-reference-manifest.json');
+}
+
+/** Reads Next's own list of registered Server Actions (`node` and `edge`) after a build (or as `next dev` has it now). */
+export function readServerReferences(appDir: string, mode: 'build' | 'dev' = 'build'): ServerReferenceEntry[] {
+  const path = serverReferenceManifestPath(appDir, mode);
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as Record<
     'node' | 'edge',
     Record<string, { filename: string; exportedName: string; workers: Record<string, unknown> }>

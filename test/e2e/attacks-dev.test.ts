@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isActionFailure } from '@action-guard/runtime/client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createActionClient, type ActionClient } from '../support/action-client.js';
+import { devCopy, isTransformRejection, printedDiagnostics, readRuns } from '../support/attack-app.js';
+import { expectFailure, expectNoLeak } from '../support/invoices-app.js';
+import { readServerReferences, startNextServer, type NextServer } from '../support/next-app.js';
+import { VARIANTS } from './attacks-variants.js';
+
+// Issue #14 item 3 under `next dev` (Turbopack, Next 16's default): dev compiles each route on its first request and
+// has no post-build step, so whatever the transform misses there is simply unguarded. Each variant must either be
+// guarded (an anonymous call is refused and never runs the body) or fail to compile with an action-guard error in
+// the terminal (and then Next registers nothing to call).
+describe('issue #14 item 3 attacks under next dev (turbopack)', () => {
+  const variants = VARIANTS.filter((v) => v.dev);
+  let appDir: string;
+  let runsDir: string;
+  let server: NextServer;
+  let client: ActionClient;
+
+  beforeAll(async () => {
+    appDir = devCopy(variants.map((v) => v.variant));
+    runsDir = mkdtempSync(join(tmpdir(), 'ag-e2e-attacks-dev-'));
+    server = await startNextServer({
+      appDir,
+      dev: { bundler: 'turbopack' },
+      env: { ATTACK_RUNS_FILE: join(runsDir, 'runs.jsonl') },
+      readyTimeoutMs: 120_000,
+    });
+    client = createActionClient(server.url, appDir, { dev: true });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (runsDir !== undefined) rmSync(runsDir, { recursive: true, force: true });
+    if (appDir !== undefined) rmSync(appDir, { recursive: true, force: true });
+  });
+
+  test.each(variants.map((v) => [`${v.variant}: ${v.attack}`, v] as const))(
+    '%s — guarded, or refused with an action-guard error',
+    async (_title, variant) => {
+      const page = await client.page(`/${variant.variant}`);
+      const endpoints = readServerReferences(appDir, 'dev').filter((e) => e.filename.endsWith(`app/${variant.variant}/actions.ts`));
+      const refusals = printedDiagnostics(server.output()).filter((d) => d.variant === variant.variant && isTransformRejection(d));
+      if (endpoints.length === 0) {
+        // Not compiled into anything callable: then the page must be the error, and the terminal must say why.
+        expect(page.status, `app/${variant.variant} registered no action, yet its page answered ${page.status}`).toBeGreaterThanOrEqual(500);
+        expect(refusals.map((d) => d.text), `no AG1xx error for app/${variant.variant} in the dev terminal:\n${server.output().slice(-3000)}`).not.toEqual([]);
+        return;
+      }
+      for (const endpoint of endpoints) {
+        const response = await client.call(endpoint.id, [], { path: `/${variant.variant}` });
+        expectNoLeak(response.body);
+        if (variant.exports.includes(endpoint.exportedName)) expectFailure(response, 'UNAUTHENTICATED');
+      }
+      const runs = () => readRuns(join(runsDir, 'runs.jsonl')).filter((run) => run.variant === variant.variant);
+      expect(runs(), `the body of app/${variant.variant} ran for an anonymous caller under next dev`).toEqual([]);
+      // The control: signed in, the body runs, so the anonymous probe could have seen it run.
+      for (const endpoint of endpoints.filter((e) => variant.exports.includes(e.exportedName))) {
+        const response = await client.call(endpoint.id, [], { path: `/${variant.variant}`, headers: { cookie: 'user=probe-user' } });
+        expect(isActionFailure(response.result), JSON.stringify(response.result)).toBe(false);
+      }
+      expect(runs().length).toBeGreaterThan(0);
+    },
+  );
+});
