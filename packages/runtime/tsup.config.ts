@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     redis: 'src/redis.ts',
+    upstash: 'src/upstash.ts',
     client: 'src/client.ts',
     default: 'src/default.ts',
     instrumentation: 'src/instrumentation.ts',
@@ -17,5 +18,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: ['next', '@redis/client', '@opentelemetry/api', '#host-modules'],
+  external: ['next', '@redis/client', '@upstash/redis', '@opentelemetry/api', '#host-modules'],
 });

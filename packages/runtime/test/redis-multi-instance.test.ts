@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -164,7 +164,10 @@ describe('without the client library', () => {
     // plain Node: vitest's own resolver would find the workspace's copy.
     const dir = mkdtempSync(join(tmpdir(), 'ag-no-redis-client-'));
     try {
-      copyFileSync(join(packageDir, 'dist', 'redis.js'), join(dir, 'redis.js'));
+      // redis.js and the chunks it imports (the Lua scripts are shared with the Upstash store).
+      for (const file of readdirSync(join(packageDir, 'dist'))) {
+        if (file.endsWith('.js')) copyFileSync(join(packageDir, 'dist', file), join(dir, file));
+      }
       writeFileSync(
         join(dir, 'call.mjs'),
         `import { redisStore } from './redis.js';

@@ -1,4 +1,8 @@
-import type { ClaimResult, GuardStore, RateLimitDecision, RateLimitedClaim } from '../types.js';
+import type { GuardStore } from '../types.js';
+import { createSlotMapRefresh, isClusterClient, resolveClusterOptions, type RedisClusterStoreOptions } from './redis-cluster.js';
+import { checkKeyPrefix, createScriptStore, scriptSha1, StoreTimeoutError, withTimeout as withStoreTimeout } from './redis-scripts.js';
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => withStoreTimeout(promise, ms, 'Redis');
 
 /**
  * The part of a node-redis v5 client the store uses. Any connected `createClient()` result satisfies it.
@@ -13,14 +17,22 @@ export interface RedisScriptClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-/** Options of `redisStore()`: exactly one of `url` or `client`. */
+/** Options of `redisStore()`: exactly one of `url`, `cluster` or `client`. */
 export interface RedisStoreOptions {
   /** `redis://` URL; the store creates (and owns) a node-redis client. Requires the `@redis/client` package. */
   url?: string;
-  /** An existing node-redis v5 client (connected, or connected by you); the store never closes it. */
+  /**
+   * A Redis Cluster: the store creates (and owns) a node-redis cluster client from these root nodes. Requires the
+   * `@redis/client` package.
+   */
+  cluster?: RedisClusterStoreOptions;
+  /**
+   * An existing node-redis v5 client, single-server (`createClient()`) or cluster (`createCluster()`), connected or
+   * connected by you; the store never closes it.
+   */
   client?: RedisScriptClient;
   /**
-   * Prefix of every key the store writes.
+   * Prefix of every key the store writes; no `{` or `}` (each key's Redis Cluster hash tag is the action's name).
    * @default 'action-guard:'
    */
   prefix?: string;
@@ -42,83 +54,24 @@ export interface RedisStore extends GuardStore {
   close(): Promise<void>;
 }
 
-// Every script reads the clock with TIME so all instances agree on "now" whatever their own clocks say.
-const NOW_MS = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-// GCRA: one key holding the theoretical arrival time; a burst of \`limit\` per window. Returns allowed (1/0) and
-// the milliseconds until the next call would be allowed.
-const RATE_LIMIT_FN = `local function rate_limit(key, limit, window)
-  local interval = window / limit
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  local nextTat = tat + interval
-  local allowAt = nextTat - window
-  if allowAt > now then return 0, math.ceil(allowAt - now) end
-  redis.call('SET', key, string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
-  return 1, 0
-end`;
-
-// Claim: a hash {fp, state, token, lease, result}. A pending claim whose lease ran out (its holder crashed or
-// hangs) can be taken over with the same fingerprint; the fresh token fences the old holder out (see COMPLETE).
-const CLAIM_FN = `local function claim(key, fp, lease, ttl, token)
-  local e = redis.call('HMGET', key, 'fp', 'state', 'lease', 'result')
-  if e[1] then
-    if e[2] == 'done' then return {'done', e[1], e[4] or ''} end
-    if tonumber(e[3]) > now or e[1] ~= fp then return {'pending', e[1]} end
-  end
-  redis.call('DEL', key)
-  redis.call('HSET', key, 'fp', fp, 'state', 'pending', 'token', token, 'lease', now + lease)
-  redis.call('PEXPIRE', key, math.max(lease, ttl))
-  return {'claimed', token}
-end`;
-
-const RATE_LIMIT_SCRIPT = `${NOW_MS}
-${RATE_LIMIT_FN}
-local allowed, wait = rate_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-return {allowed, wait}`;
-
-const CLAIM_SCRIPT = `${NOW_MS}
-${CLAIM_FN}
-return claim(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])`;
-
-// Both checks of a rate-limited idempotent action in one round trip: no claim is made for a limited call.
-const RATE_LIMIT_AND_CLAIM_SCRIPT = `${NOW_MS}
-${RATE_LIMIT_FN}
-${CLAIM_FN}
-local allowed, wait = rate_limit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-if allowed == 0 then return {'limited', wait} end
-return claim(KEYS[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])`;
-
-// Fencing: only the holder of the current token may store a result, so a late finisher of an expired claim
-// can never overwrite the result of the run that took the key over.
-const COMPLETE_SCRIPT = `if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'result', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-
-const RELEASE_SCRIPT = `if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-/** Raised when Redis does not answer in time. */
-export class StoreTimeoutError extends Error {
-  override name = 'StoreTimeoutError';
-}
+export { StoreTimeoutError };
 
 /**
- * Creates a store on a real Redis server; every check is one Lua script, so one atomic round trip. Every key the
- * guard builds for one action starts with the same `{hash tag}` (store-keys.ts), so the keys a script touches share
- * one slot; Redis Cluster itself is not supported yet.
+ * Creates a store on a real Redis server or Redis Cluster; every check is one Lua script, so one atomic round trip.
+ * Every key the guard builds for one action starts with the same `{hash tag}` (store-keys.ts, redis-scripts.ts), so
+ * the keys a script touches share one cluster slot.
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const valid = ['url', 'client', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs'];
+  const valid = ['url', 'cluster', 'client', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs'];
   for (const key of Object.keys(options ?? {})) {
     if (!valid.includes(key)) throw new TypeError(`redisStore: unknown option "${key}". Valid options: ${valid.join(', ')}.`);
   }
-  if ((options.url === undefined) === (options.client === undefined)) {
-    throw new TypeError('redisStore: pass exactly one of "url" or "client".');
+  if ([options.url, options.cluster, options.client].filter((value) => value !== undefined).length !== 1) {
+    throw new TypeError('redisStore: pass exactly one of "url", "cluster" or "client".');
   }
+  const rootNodes = options.cluster === undefined ? null : resolveClusterOptions(options.cluster);
   const prefix = options.prefix ?? 'action-guard:';
+  checkKeyPrefix(prefix, 'redisStore');
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new TypeError('redisStore: "commandTimeoutMs" must be a positive number.');
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
@@ -132,7 +85,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   function getClient(): Promise<RedisScriptClient> {
     if (options.client !== undefined) return Promise.resolve(options.client);
     if (clientPromise === null) {
-      const pending = connect(options.url!);
+      const pending = rootNodes !== null ? connectCluster(rootNodes) : connect(options.url!);
       clientPromise = pending;
       pending.catch(() => {
         if (clientPromise === pending) clientPromise = null;
@@ -182,6 +135,22 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return client as unknown as RedisScriptClient;
   }
 
+  async function connectCluster(urls: string[]): Promise<RedisScriptClient> {
+    const { createCluster } = await loadRedis();
+    const cluster = createCluster({
+      rootNodes: urls.map((url) => ({ url })),
+      // The same per-node settings as a single-server store: fail fast while a node is unreachable.
+      defaults: {
+        disableOfflineQueue: true,
+        socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+      },
+    });
+    cluster.on('error', () => {});
+    await cluster.connect();
+    owned = cluster;
+    return cluster as unknown as RedisScriptClient;
+  }
+
   // The connection is lazy on purpose: `next build` imports the app's runtime module while collecting page data,
   // and a build must not need (or keep retrying) a Redis connection. The first call gets `connectTimeoutMs` instead.
 
@@ -191,12 +160,29 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const nextToken = (): string => `${tokenPrefix}:${++lastToken}`;
 
   const shas = new Map<string, Promise<string>>();
+  // A cluster client gets its slot map refreshed after failures (redis-cluster.ts says why).
+  const refreshes = new WeakMap<object, () => void>();
   async function run(script: string, keys: string[], args: string[]): Promise<unknown> {
-    if (options.url !== undefined) await loadRedis();
+    if (options.client === undefined) await loadRedis();
     const client = await withTimeout(getClient(), connectTimeoutMs);
+    try {
+      return await runOn(client, script, keys, args);
+    } catch (error) {
+      if (isClusterClient(client)) {
+        let refresh = refreshes.get(client);
+        if (refresh === undefined) refreshes.set(client, (refresh = createSlotMapRefresh(client)));
+        refresh();
+      }
+      throw error;
+    }
+  }
+
+  async function runOn(client: RedisScriptClient, script: string, keys: string[], args: string[]): Promise<unknown> {
     let sha = shas.get(script);
     if (sha === undefined) {
-      sha = client.scriptLoad(script);
+      // SCRIPT LOAD has no key, so a cluster client sends it to a random node (possibly a dead one, and never
+      // necessarily the one that will run it): there the hash is computed here, and NOSCRIPT loads it where needed.
+      sha = isClusterClient(client) ? scriptSha1(script) : client.scriptLoad(script);
       shas.set(script, sha);
       sha.catch(() => shas.delete(script));
     }
@@ -212,41 +198,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
 
   return {
-    kind: 'redis',
-
-    async rateLimit(key, limit, windowMs): Promise<RateLimitDecision> {
-      const reply = (await run(RATE_LIMIT_SCRIPT, [prefix + 'rl:' + key], [String(limit), String(windowMs)])) as [number, number];
-      const allowed = Number(reply[0]) === 1;
-      return { allowed, retryAfter: allowed ? 0 : Math.max(1, Math.ceil(Number(reply[1]) / 1000)) };
-    },
-
-    async claim(key, fingerprint, leaseMs, ttlMs): Promise<ClaimResult> {
-      const token = nextToken();
-      const reply = (await run(CLAIM_SCRIPT, [prefix + 'idem:' + key], [fingerprint, String(leaseMs), String(ttlMs), token])) as unknown[];
-      return toClaimResult(reply);
-    },
-
-    async rateLimitAndClaim(rateKey, limit, windowMs, claimKey, fingerprint, leaseMs, ttlMs): Promise<RateLimitedClaim> {
-      const token = nextToken();
-      const reply = (await run(
-        RATE_LIMIT_AND_CLAIM_SCRIPT,
-        [prefix + 'rl:' + rateKey, prefix + 'idem:' + claimKey],
-        [String(limit), String(windowMs), fingerprint, String(leaseMs), String(ttlMs), token],
-      )) as unknown[];
-      if (reply[0] === 'limited') {
-        return { rateLimit: { allowed: false, retryAfter: Math.max(1, Math.ceil(Number(reply[1]) / 1000)) }, claim: null };
-      }
-      return { rateLimit: { allowed: true, retryAfter: 0 }, claim: toClaimResult(reply) };
-    },
-
-    async complete(key, token, result, ttlMs): Promise<boolean> {
-      const reply = await run(COMPLETE_SCRIPT, [prefix + 'idem:' + key], [token, result, String(ttlMs)]);
-      return Number(reply) === 1;
-    },
-
-    async release(key, token): Promise<void> {
-      await run(RELEASE_SCRIPT, [prefix + 'idem:' + key], [token]);
-    },
+    ...createScriptStore('redis', prefix, run, nextToken),
 
     async close(): Promise<void> {
       const client = owned;
@@ -254,18 +206,4 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (client !== null) await client.close();
     },
   };
-}
-
-function toClaimResult(reply: unknown[]): ClaimResult {
-  if (reply[0] === 'claimed') return { status: 'claimed', token: String(reply[1]) };
-  if (reply[0] === 'done') return { status: 'done', fingerprint: String(reply[1]), result: String(reply[2] ?? '') };
-  return { status: 'pending', fingerprint: String(reply[1]) };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeoutError(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
