@@ -14,7 +14,7 @@ import {
 import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
-import { actionScope, idempotencyKeys, rateLimitKeys } from './store-keys.js';
+import { actionScope, idempotencyKeys, rateLimitKeys, recordOwners } from './store-keys.js';
 import { checkSession, SessionShapeError } from './session-shape.js';
 import { loadTracer, markSpanError, type SpanLike, type TracerLike } from './telemetry.js';
 import type { ActionMeta, CallOutcome, ClaimResult, GuardEvent, GuardStore, RateLimitDecision, Session } from './types.js';
@@ -499,7 +499,9 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         // Every part of the store key is length-prefixed (store-keys.ts), so no key or id can reach into another
         // principal's record.
         let storeKey: string;
+        let owner: string;
         if (session !== null) {
+          owner = recordOwners.user(session.id);
           // Only long keys are hashed, to bound what the store holds.
           storeKey =
             typeof raw !== 'string'
@@ -519,6 +521,9 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           }
           if (!isUnguessableKey(raw)) return await refuse('IDEMPOTENCY_KEY_REQUIRED');
           storeKey = idempotencyKeys.anonymous(actionScope(action), await sha256Hex(raw));
+          // Whose quota the record counts against in stores that keep one (memoryStore): the caller's address
+          // when a trustworthy one is known, else every anonymous caller's together.
+          owner = recordOwners.anonymous(await clientIpOrNull());
         }
         const ttlMs = ttlSeconds * 1000;
         // Read the clock only once the key is found busy: the first answer is usually a claim or a replay, and the
@@ -540,15 +545,25 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
               const windowMs = windowSeconds * 1000;
               const both =
                 core !== null
-                  ? core.rateLimitAndClaim(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs)
-                  : await store.rateLimitAndClaim!(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs);
+                  ? core.rateLimitAndClaim(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs, owner)
+                  : await store.rateLimitAndClaim!(rateKey, limit, windowMs, storeKey, fingerprint, resolved.leaseMs, ttlMs, owner);
               if (both.claim === null) deny('RATE_LIMITED', { retryAfter: both.rateLimit.retryAfter });
               state = both.claim;
             } else {
-              state = core !== null ? core.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs) : await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs);
+              state =
+                core !== null
+                  ? core.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs, owner)
+                  : await store.claim(storeKey, fingerprint, resolved.leaseMs, ttlMs, owner);
             }
           } catch (error) {
             if (error instanceof Denial) throw error;
+            // No room for this principal's record (its quota, or the whole store, is full of live ones): the store
+            // refused rather than evict anyone's record. Matched by name: the store may come from another bundle.
+            if ((error as { name?: unknown } | null)?.name === 'StoreCapacityError') {
+              const retryAfter = Number((error as { retryAfter?: unknown }).retryAfter);
+              emit({ type: 'warning', code: 'idempotency-capacity', action, message: `action-guard: ${errorMessage(error)}` });
+              deny('RATE_LIMITED', { retryAfter: Number.isFinite(retryAfter) && retryAfter >= 1 ? Math.ceil(retryAfter) : 1 });
+            }
             // Fail closed: without a claim nothing guarantees the body runs only once.
             emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
             deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');

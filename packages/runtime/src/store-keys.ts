@@ -51,3 +51,11 @@ export const idempotencyKeys = {
   /** A record of an anonymous caller, bound to the SHA-256 of the whole key it sent (the key is the only credential). */
   anonymous: (scope: string, keyHash: string): string => `${scope}|anon|h|${keyPart(keyHash)}`,
 };
+
+/** Whose quota an idempotency record counts against (memoryStore's `maxBytesPerPrincipal`). */
+export const recordOwners = {
+  /** A signed-in principal. */
+  user: (id: string): string => `user|${keyPart(id)}`,
+  /** An anonymous caller: by trustworthy address when there is one, else every anonymous caller together. */
+  anonymous: (ip: string | null): string => (ip === null ? 'anon' : `anon-ip|${keyPart(ip)}`),
+};

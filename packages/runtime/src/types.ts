@@ -117,7 +117,8 @@ export interface WarningEvent {
     | 'idempotency-result-unserializable'
     | 'encryption-key-mismatch'
     | 'session-invalid'
-    | 'dedupe-input-anonymous';
+    | 'dedupe-input-anonymous'
+    | 'idempotency-capacity';
   /** Human-readable explanation. */
   message: string;
   /** The action concerned, when there is one. */
@@ -152,9 +153,12 @@ export interface GuardStore {
   rateLimit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision>;
   /**
    * Claims `key` for a run, or reports who holds it. A pending claim older than `leaseMs` may be taken over;
-   * the new claim gets a fresh fencing token. A finished result is kept for `ttlMs`.
+   * the new claim gets a fresh fencing token. A finished result is kept for `ttlMs`. `owner` names the principal
+   * the record belongs to (unambiguous, opaque), for stores that keep quotas per principal; others may ignore it.
+   * A store that refuses a claim for lack of room rejects with an error named `StoreCapacityError` carrying a
+   * numeric `retryAfter` (seconds): the guard answers `RATE_LIMITED`.
    */
-  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult>;
+  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number, owner?: string): Promise<ClaimResult>;
   /** Stores the result of the run that holds `token`; returns false (and stores nothing) if the token lost the key. */
   complete(key: string, token: string, result: string, ttlMs: number): Promise<boolean>;
   /** Drops the claim held by `token` (after a throw), so a retry can run; a no-op if the token lost the key. */
@@ -171,6 +175,7 @@ export interface GuardStore {
     fingerprint: string,
     leaseMs: number,
     ttlMs: number,
+    owner?: string,
   ): Promise<RateLimitedClaim>;
 }
 
