@@ -1,6 +1,6 @@
 // The policy file read by `withActionGuard()` at build time and by `action-guard audit`, so both apply the same
 // rules. Tags written above each action add to these floors; they can never weaken them.
-export default {
+const config = {
   // Server module whose default export is `defineRuntime({...})`: sessions, the store, events.
   runtime: './lib/action-guard.ts',
   rules: {
@@ -8,3 +8,5 @@ export default {
     'app/admin/**': { role: ['admin'] },
   },
 };
+
+export default config;

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { toTransformOptions } from '@action-guard/config';
+import { checkModule, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
+import type { Rule, SourceCode } from 'eslint';
+import type { BaselineMatcher } from './baseline.js';
+import { findProjectRoot, loadProjectState } from './project-config.js';
+import { lineStarts } from './suggestions.js';
+
+/** A diagnostic the build reports as a warning: its check is set to `'warn'`, or the baseline lists it. */
+export interface WarningFinding {
+  diagnostic: Diagnostic;
+  /** Whether the baseline made it a warning (the check itself is `'error'`). */
+  baselined: boolean;
+}
+
+/** What the rules of one linted file report, from one analysis shared by all of them. */
+export interface FileFindings {
+  /** The source text the analysis ran on. */
+  text: string;
+  /** Line start offsets of `text`, split as the transform splits lines. */
+  lines: number[];
+  /** The analysis: actions, diagnostics, where each action's policy is written. */
+  check: ModuleCheck;
+  /** Diagnostics that fail the build, grouped by check name: each goes to the rule of that name. */
+  errors: Map<string, Diagnostic[]>;
+  /** Diagnostics the build prints as warnings: they go to `action-guard/policy-warning`. */
+  warnings: WarningFinding[];
+  /** The config or baseline could not be loaded: `action-guard/config-error` reports these. */
+  problems: Error[];
+}
+
+/** A `"use server"` literal, as the transform looks for it; a file without one is not analysed at all. */
+const USE_SERVER = /(["'])use server\1/;
+
+/** One analysis per linted text: every rule of the plugin reads the same result (ESLint shares `sourceCode`). */
+const analyses = new WeakMap<SourceCode, FileFindings | null>();
+
+/**
+ * Splits a file's diagnostics the way the build treats them: errors that fail it, per check, and warnings
+ * (the check is `'warn'`, or the baseline lists an error).
+ */
+export function classifyDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  baseline: BaselineMatcher | null,
+): Pick<FileFindings, 'errors' | 'warnings'> {
+  const errors = new Map<string, Diagnostic[]>();
+  const warnings: WarningFinding[] = [];
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.severity === 'warning') warnings.push({ diagnostic, baselined: false });
+    else if (baseline !== null && baseline(diagnostic)) warnings.push({ diagnostic, baselined: true });
+    else errors.set(diagnostic.name, [...(errors.get(diagnostic.name) ?? []), diagnostic]);
+  }
+  return { errors, warnings };
+}
+
+/**
+ * The findings of the file a rule is linting, computed by the first rule that asks and shared with the others.
+ * `null` for a file without a `"use server"` literal: no config lookup, no parse. The analysis is the build's
+ * (`checkModule` with the options `toTransformOptions` gives the build), on ESLint's text of the file.
+ */
+export function findingsOf(context: Rule.RuleContext): FileFindings | null {
+  const sourceCode = context.sourceCode;
+  const known = analyses.get(sourceCode);
+  if (known !== undefined) return known;
+  const findings = USE_SERVER.test(sourceCode.text) ? analyse(context) : null;
+  analyses.set(sourceCode, findings);
+  return findings;
+}
+
+function analyse(context: Rule.RuleContext): FileFindings {
+  const text = context.sourceCode.text;
+  const lines = lineStarts(text);
+  // The physical file decides the project (a code block in Markdown belongs to the Markdown file's project); the
+  // (possibly virtual) filename decides the parser, by its extension.
+  const physical = path.resolve(context.cwd, context.physicalFilename);
+  const root = findProjectRoot(physical, context.cwd);
+  const project = loadProjectState(root);
+  const none: ModuleCheck = { actions: [], diagnostics: [], sites: [], moduleBindings: [] };
+  if (project.config === null) {
+    return { text, lines, check: none, errors: new Map(), warnings: [], problems: project.errors };
+  }
+  const filename = path.resolve(context.cwd, context.filename);
+  let check: ModuleCheck;
+  try {
+    check = checkModule(text, toTransformOptions(project.config, filename));
+  } catch (error) {
+    // Invalid options (a directory rule the transform rejects) fail the build before any diagnostic; so here.
+    const problem = error instanceof Error ? error : new Error(String(error));
+    return { text, lines, check: none, errors: new Map(), warnings: [], problems: [...project.errors, problem] };
+  }
+  return { text, lines, check, ...classifyDiagnostics(check.diagnostics, project.baseline), problems: project.errors };
+}
