@@ -1,17 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { Redis } from '@upstash/redis';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
+import { startUpstashRestServer, type UpstashRestServerHandle } from '../../../test/support/upstash-rest-server.js';
 import { defineRuntime, isActionFailure, memoryStore, type GuardStore, type Session } from '../src/index.js';
 import { redisStore, type RedisStore } from '../src/redis.js';
+import { upstashStore } from '../src/upstash.js';
 import { actionScope, idempotencyKeys, keyPart, rateLimitKeys } from '../src/store-keys.js';
 import { meta } from './helpers.js';
 
 let redis: RedisServerHandle;
+let rest: UpstashRestServerHandle;
 const opened: RedisStore[] = [];
 beforeAll(async () => {
   redis = await startRedisServer();
+  rest = await startUpstashRestServer({ redisPort: redis.port });
 });
 afterAll(async () => {
   await Promise.all(opened.map((store) => store.close()));
+  await rest?.stop();
   await redis?.stop();
 });
 
@@ -24,6 +30,10 @@ const stores: [string, () => GuardStore][] = [
       opened.push(store);
       return store;
     },
+  ],
+  [
+    'the Upstash store (REST, the @upstash/redis client with its defaults)',
+    () => upstashStore({ client: new Redis({ url: rest.url, token: rest.token }), prefix: `k${crypto.randomUUID()}:`, commandTimeoutMs: 5_000 }),
   ],
 ];
 
