@@ -1,5 +1,6 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { refFile, type BaselineEntry } from './baseline.js';
 import { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
 import { DIAGNOSTICS, isCheckName, type CheckName } from './diagnostics/registry.js';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
@@ -7,7 +8,7 @@ import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 
 export { DEFAULT_RUNTIME_IMPORT };
 
-const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps'] as const;
+const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
@@ -41,6 +42,8 @@ export interface ResolvedOptions {
   insideActionPaths: boolean;
   /** Whether to produce a source map. */
   sourceMaps: boolean;
+  /** Baseline entries of this file (src/baseline.ts). */
+  baseline: BaselineEntry[];
 }
 
 /** Thrown for invalid options: these are configuration errors, never diagnostics. */
@@ -107,5 +110,9 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
 
   const sourceMaps = options.sourceMaps ?? true;
   if (typeof sourceMaps !== 'boolean') fail('`sourceMaps` must be a boolean');
-  return { filename, file, root, runtimeImport, rules, checks, insideActionPaths, sourceMaps };
+  if (options.baseline !== undefined && (!Array.isArray(options.baseline) || options.baseline.some((e) => typeof e?.ref !== 'string' || typeof e?.check !== 'string'))) {
+    fail('`baseline` must be an array of { ref, check, code } entries (parseBaseline() reads action-guard.baseline.json)');
+  }
+  const baseline = (options.baseline ?? []).filter((entry) => refFile(entry.ref) === file);
+  return { filename, file, root, runtimeImport, rules, checks, insideActionPaths, sourceMaps, baseline };
 }

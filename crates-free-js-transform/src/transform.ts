@@ -1,3 +1,4 @@
+import { applyBaseline } from './baseline.js';
 import { analyzeModule } from './check-module.js';
 import { emitGuards } from './codegen/emit-guards.js';
 import { planGuards } from './codegen/plan-guards.js';
@@ -22,7 +23,10 @@ function choosePrefix(code: string): string {
 export function transform(code: string, options: TransformOptions): TransformResult {
   const resolved = resolveOptions(options);
   // One core with checkModule(): parse, collect and validate there; only planning and emitting happen here.
-  const { actions, diagnostics, wrap } = analyzeModule(code, resolved);
+  const analysed = analyzeModule(code, resolved);
+  const { actions, wrap } = analysed;
+  // Before planning: a baselined action's metadata must carry what the baseline changed (src/baseline.ts).
+  const { diagnostics } = applyBaseline(resolved.baseline, resolved.file, actions, analysed.diagnostics);
   if (wrap === null) return unchanged(code, actions, diagnostics);
 
   const edits = planGuards({

@@ -2,6 +2,7 @@
  * The public shapes of the transform (docs/architecture.md §1). The config package, the Next loader, the CLI and
  * the manifest all build against these; change both ends together.
  */
+import type { BaselineEntry } from './baseline.js';
 import type { CheckName } from './diagnostics/registry.js';
 
 export type { CheckName } from './diagnostics/registry.js';
@@ -55,6 +56,12 @@ export interface TransformOptions {
    * @default null
    */
   actionPaths?: string[] | null;
+  /**
+   * Entries of `action-guard.baseline.json` (src/baseline.ts); entries of other files are ignored. A finding listed
+   * there is reported as a warning marked `baselined`, and its action records the checks in `baselined`.
+   * @default []
+   */
+  baseline?: BaselineEntry[];
   /**
    * Whether to return a source map of the edits.
    * @default true
@@ -110,6 +117,8 @@ export interface ActionRecord {
   policy: NormalizedPolicy;
   /** Whether the emitted code routes calls through the guard (false only for forms that cannot be guarded). */
   guarded: boolean;
+  /** The checks whose findings the baseline accepts for this action (sorted); absent when none. */
+  baselined?: CheckName[];
 }
 
 /** A policy in one canonical shape, as the runtime and the manifest see it. */
@@ -154,4 +163,6 @@ export interface Diagnostic {
   column: number;
   /** Code frame around the location, without ANSI colours. */
   frame: string;
+  /** Present when `action-guard.baseline.json` lists this finding: it was an error and is reported as a warning. */
+  baselined?: true;
 }
