@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isActionFailure, type ActionFailure } from '@action-guard/runtime/client';
+import { isActionFailure, type ActionFailure, type FailureCode } from '@action-guard/runtime/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActionClient, type ActionClient, type ActionResponse, type CallOptions } from '../support/action-client.js';
 import {
@@ -17,7 +17,7 @@ import {
   type BuildRound,
   type PrintedDiagnostic,
 } from '../support/attack-app.js';
-import { expectFailure, expectNoLeak, formData } from '../support/invoices-app.js';
+import { expectFailure as expectTypedFailure, expectNoLeak, formData } from '../support/invoices-app.js';
 import { findActionId, readServerReferences, startNextServer, type Bundler, type NextServer } from '../support/next-app.js';
 import { VARIANTS, variantNamed, type AttackVariant } from './attacks-variants.js';
 import { PACKAGE_OUTPUTS } from './invoices-suite.js';
@@ -30,6 +30,9 @@ type Outcome =
 
 /** At most this many builds per bundler: each round leaves out the variants the previous one refused. */
 const MAX_ROUNDS = 4;
+
+/** One cold build of the attack app: ~30 s (Turbopack) to ~60 s (webpack) on two idle cores, far more on busy ones. */
+const BUILD_TIMEOUT_MS = 420_000;
 
 /** A signed-in caller (the fixture's session is the `user` cookie). */
 const SIGNED_IN = { cookie: 'user=probe-user' };
@@ -46,11 +49,24 @@ function forgedAddress(n: number): Record<string, string> {
   };
 }
 
-/** A short description of a response, for failure messages. */
+/** The server whose log explains an INTERNAL_ERROR in a failure message (the one the suite is talking to). */
+let serverForMessages: NextServer | null = null;
+
+/** A short description of a response, for failure messages; INTERNAL_ERROR comes with the server's last log lines. */
 function describeResponse(response: ActionResponse): string {
-  if (isActionFailure(response.result)) return `failure ${(response.result as ActionFailure).error.code}`;
+  if (isActionFailure(response.result)) {
+    const { code } = (response.result as ActionFailure).error;
+    if (code === 'INTERNAL_ERROR' && serverForMessages !== null) return `failure ${code} (server log: ${serverForMessages.output().slice(-1500)})`;
+    return `failure ${code}`;
+  }
   if (response.thrown !== null) return `thrown ${response.thrown.digest ?? response.thrown.message}`;
   return `status ${response.status} result ${JSON.stringify(response.result)?.slice(0, 120)}`;
+}
+
+/** Asserts a typed guard failure with `code` that leaks nothing; an unexpected answer is described in full. */
+function expectFailure(response: ActionResponse, code: FailureCode): ActionFailure {
+  expect(describeResponse(response)).toBe(`failure ${code}`);
+  return expectTypedFailure(response, code);
 }
 
 /** The tail of a build's output, for failure messages. */
@@ -80,7 +96,7 @@ export function defineAttackSuite(bundler: Bundler): void {
     beforeAll(async () => {
       let remaining = variants.map((v) => v.variant);
       for (let round = 1; round <= MAX_ROUNDS && remaining.length > 0; round += 1) {
-        const built = await buildAttackRound(remaining, bundler, PACKAGE_OUTPUTS);
+        const built = await buildAttackRound(remaining, bundler, PACKAGE_OUTPUTS, BUILD_TIMEOUT_MS);
         rounds.push(built);
         if (built.build.exitCode === 0) {
           for (const variant of remaining) outcomes.set(variant, { kind: 'built', round: built });
@@ -113,8 +129,9 @@ export function defineAttackSuite(bundler: Bundler): void {
         appDir = final.appDir;
         server = await startNextServer({ appDir, env: { ATTACK_RUNS_FILE: runsFile('main') } });
         client = createActionClient(server.url, appDir);
+        serverForMessages = server;
       }
-    });
+    }, MAX_ROUNDS * BUILD_TIMEOUT_MS + 120_000);
 
     afterAll(async () => {
       await server?.stop();

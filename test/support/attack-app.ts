@@ -95,7 +95,7 @@ const ROUND_RECORD = 'attack-round.json';
  * output, next, bundler) are identical to a previous round's is not built again: its recorded result is returned,
  * as the harness does for the example (support/next-app.ts `cacheInputs`).
  */
-export async function buildAttackRound(variants: string[], bundler: Bundler, packageOutputs: string[]): Promise<BuildRound> {
+export async function buildAttackRound(variants: string[], bundler: Bundler, packageOutputs: string[], timeoutMs: number): Promise<BuildRound> {
   const key = copyKey(variants, bundler, packageOutputs);
   const appDir = join(COPIES_DIR, `${COPY_PREFIX}${bundler}-${key}`);
   const record = join(appDir, ROUND_RECORD);
@@ -106,8 +106,8 @@ export async function buildAttackRound(variants: string[], bundler: Bundler, pac
     }
   }
   copyAttackApp(appDir, variants);
-  const build = await buildNextApp({ appDir, bundler, timeoutMs: 300_000 });
-  writeFileSync(record, JSON.stringify({ build }));
+  const build = await buildNextApp({ appDir, bundler, timeoutMs });
+  if (!build.timedOut) writeFileSync(record, JSON.stringify({ build })); // a timeout says nothing about the inputs
   return { appDir, variants, build };
 }
 
