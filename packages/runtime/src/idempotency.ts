@@ -154,9 +154,16 @@ type NodeCrypto = {
 // Node's synchronous hash when the runtime has it (through `process.getBuiltinModule`, which is not an import, so
 // Edge bundles never see `node:crypto`); otherwise WebCrypto. Same SHA-256 either way, but WebCrypto's digest is
 // asynchronous and runs on Node's thread pool, which costs tens of microseconds per call on the hot path.
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
-  'node:crypto',
-) as NodeCrypto | undefined;
+// Next's Edge runtime throws on the mere read of an unsupported `process` member ("A Node.js API is used
+// (process.getBuiltinModule) which is not supported in the Edge Runtime", seen in `next start` of
+// test/fixtures/edge-app), so the lookup is guarded: there the answer is WebCrypto.
+const nodeCrypto = ((): NodeCrypto | undefined => {
+  try {
+    return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 function toHex(bytes: Uint8Array): string {
   let hex = '';
