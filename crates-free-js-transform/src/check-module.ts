@@ -4,10 +4,12 @@ import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
 import { recoverActions } from './analyze/recover-actions.js';
-import { GUARDED_MARKER, parameterShape, type PlannedGuard } from './codegen/plan-guards.js';
+import { GUARDED_MARKER, type PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
+import { describeParameters } from './validate/describe-parameters.js';
+import { parseSchemaList } from './validate/policy-arguments.js';
 import { resolvePolicy } from './validate/resolve-policy.js';
 
 /** A `"use server"` string literal anywhere (prologue or function body); files without one are passed through. */
@@ -110,8 +112,10 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     if (convention !== undefined) consumed.set(convention.name, convention);
     for (const tag of tagsOf.get(site)!) {
       if (tag.name !== 'schema') continue;
+      const parsed = parseSchemaList(tag.args);
+      if (!parsed.ok) continue;
       for (const candidate of analysis.valueExports.values()) {
-        if (candidate.localName === tag.args) consumed.set(candidate.name, candidate);
+        if (parsed.value.includes(candidate.localName)) consumed.set(candidate.name, candidate);
       }
     }
   }
@@ -126,7 +130,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       tags: tagsOf.get(site)!,
       offset: site.offset,
       label,
-      declaredParams: declaredParameterCount(site),
+      parameters: site.fn === null ? null : describeParameters(site.fn),
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
@@ -194,13 +198,6 @@ function checkedSite(site: ActionSite, ref: string): CheckedSite {
     docComment: comment === null ? null : { start: comment.start!, end: comment.end! },
     docAnchor: anchor?.start ?? site.offset,
   };
-}
-
-/** Parameters an action declares (rest counts as one); `null` when its shape is unknown (`wrap(fn)`). */
-function declaredParameterCount(site: ActionSite): number | null {
-  if (site.fn === null) return null;
-  const shape = parameterShape(site.fn);
-  return shape.count + (shape.rest ? 1 : 0);
 }
 
 /** Drops findings whose check is off, attaches severity, location and frame, and sorts by position. */

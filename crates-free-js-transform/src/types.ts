@@ -131,7 +131,11 @@ export interface NormalizedPolicy {
   roles: string[];
   /** Identifier of the `@authorize` function. */
   authorize: string | null;
-  /** Identifier of the input schema (`@schema`, or the `<action>Schema` export convention). */
+  /**
+   * The schemas, one per client-supplied parameter in order, joined with `, `: `IdSchema, StateSchema, FormSchema`
+   * (`@schema`, or the `<action>Schema` export convention for one parameter); a rest parameter's is written
+   * `...ItemsSchema`. `null` when there is none.
+   */
   schema: string | null;
   /** Idempotency settings from `@dedupe`. */
   dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;

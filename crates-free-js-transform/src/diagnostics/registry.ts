@@ -28,7 +28,7 @@ export const DIAGNOSTICS = [
     code: 'AG102',
     name: 'missing-schema',
     defaultSeverity: 'error',
-    description: 'An action takes input (declares a parameter) but no schema validates it.',
+    description: 'An action takes input (declares a parameter) but has no schema at all.',
   },
   {
     code: 'AG103',
@@ -89,6 +89,20 @@ export const DIAGNOSTICS = [
     name: 'unparseable-module',
     defaultSeverity: 'error',
     description: 'A file that mentions "use server" could not be parsed, so its actions could not be found.',
+  },
+  {
+    code: 'AG113',
+    name: 'unvalidated-arguments',
+    defaultSeverity: 'error',
+    description:
+      'An action has a schema, but not one per client-supplied parameter (a single @schema on a multi-parameter action covers one argument only).',
+  },
+  {
+    code: 'AG114',
+    name: 'dedupe-input-anonymous',
+    defaultSeverity: 'error',
+    description:
+      'An action open to anonymous callers has @dedupe input: anyone who sends the same input would get the stored result.',
   },
 ] as const satisfies readonly DiagnosticDefinition[];
 

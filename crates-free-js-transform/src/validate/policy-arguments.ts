@@ -35,7 +35,7 @@ function parseDuration(text: string, allowBareUnit: boolean): number | null {
   return count * UNIT_SECONDS[match[2]!]!;
 }
 
-/** `@authorize <Identifier>` and `@schema <Identifier>`. */
+/** `@authorize <Identifier>`. */
 export function parseIdentifierArgument(tag: string, args: string): Parsed<string> {
   if (IDENTIFIER.test(args)) return { ok: true, value: args };
   return {
@@ -43,6 +43,26 @@ export function parseIdentifierArgument(tag: string, args: string): Parsed<strin
     reason: args === '' ? `@${tag} needs an identifier` : `@${tag} takes one identifier, got "${args}"`,
     fix: `write \`@${tag} <Identifier>\` naming a value declared or imported in this module`,
   };
+}
+
+/**
+ * `@schema <Identifier>[, <Identifier> …]`: one schema per client-supplied parameter, in order (commas and/or spaces
+ * between names). The same schema may be named for several parameters.
+ */
+export function parseSchemaList(args: string): Parsed<string[]> {
+  const names = args.split(/[\s,]+/).filter((name) => name !== '');
+  const bad = names.find((name) => !IDENTIFIER.test(name));
+  if (names.length > 0 && bad === undefined && !/^,|,\s*,|,$/.test(args.trim())) return { ok: true, value: names };
+  return {
+    ok: false,
+    reason: names.length === 0 ? '@schema needs an identifier' : bad !== undefined ? `"${bad}" is not an identifier` : `"${args}" has an empty entry`,
+    fix: 'write `@schema <Identifier>` for an action with one parameter, or one identifier per parameter in order: `@schema IdSchema, StateSchema, FormSchema`',
+  };
+}
+
+/** How a list of positional schemas is written in a policy: `IdSchema, StateSchema` (a rest parameter's as `...Items`). */
+export function joinSchemaList(names: readonly string[], rest: boolean): string {
+  return names.map((name, index) => (rest && index === names.length - 1 ? `...${name}` : name)).join(', ');
 }
 
 /** `@role <name> [<name> …]` (spaces or commas between names). */

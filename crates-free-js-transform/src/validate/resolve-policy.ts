@@ -1,13 +1,17 @@
 import type { JsDocTag } from '../analyze/parse-policy-tags.js';
 import type { Finding } from '../diagnostics/format-diagnostic.js';
 import type { ResolvedRule } from '../options.js';
+import { compareRateLimits, type RateLimitShape } from '../policy-strictness.js';
 import type { NormalizedPolicy, RulePolicy } from '../types.js';
+import type { ParameterList } from './describe-parameters.js';
 import { suggestTag } from './suggest-tag.js';
 import {
+  joinSchemaList,
   parseDedupe,
   parseIdentifierArgument,
   parseRateLimit,
   parseRoles,
+  parseSchemaList,
   type DedupePolicy,
   type Parsed,
   type RateLimitArgument,
@@ -21,8 +25,8 @@ export interface PolicyInput {
   offset: number;
   /** How messages name the action, e.g. `createPost` or `inline action Page/save`. */
   label: string;
-  /** Declared parameter count; `null` when unknown (a wrapped function), which counts as taking input. */
-  declaredParams: number | null;
+  /** Declared parameters (every one client-supplied); `null` when unknown (a wrapped function), which counts as taking input. */
+  parameters: ParameterList | null;
   /** The `<action>Schema` export of the module, when there is one. */
   conventionSchema: string | null;
   /** Value bindings at module scope (declared or imported). */
@@ -126,11 +130,34 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
   let authorize: string | null = null;
   let authorizeTag: JsDocTag | null = null;
   let schemaTag: JsDocTag | null = null;
-  let schema: string | null = null;
+  let schemas: string[] | null = null;
   let dedupe: DedupePolicy | null = null;
   let dedupeTag: JsDocTag | null = null;
   let rateLimit: RateLimitArgument | null = null;
   let rateLimitTag: JsDocTag | null = null;
+
+  // SPEC: nothing a client sends reaches the body unvalidated, so every parameter needs its own schema. The guard
+  // matches schemas to arguments by position; one schema too few would leave an argument unchecked (the runtime
+  // then refuses the call: it never drops or passes an argument no schema covers).
+  const reportUnvalidatedArguments = (schemas: string[], parameters: ParameterList): void => {
+    const offset = input.offset;
+    const names = parameters.names;
+    if (schemas.length < names.length) {
+      // Read as written for the last parameters (a lone schema is usually the form's), so name the first ones.
+      const uncovered = names.slice(0, names.length - schemas.length);
+      report('unvalidated-arguments', offset,
+        `${uncovered.length === 1 ? 'parameter' : 'parameters'} ${uncovered.map((name) => `\`${name}\``).join(', ')} of ${input.label} ` +
+          `${uncovered.length === 1 ? 'is' : 'are'} not validated by a schema`,
+        `declare one schema per parameter, in order: \`@schema ${suggestSchemas(parameters, schemas)}\``);
+    } else {
+      report('unvalidated-arguments', offset,
+        `${input.label} has ${schemas.length} schemas (${schemas.join(', ')}) for ${names.length} ${names.length === 1 ? 'parameter' : 'parameters'}` +
+          `${names.length === 0 ? '' : ` (${names.map((name) => `\`${name}\``).join(', ')})`}; schemas are matched to parameters in order`,
+        names.length === 0
+          ? 'remove the @schema tag (an action without parameters receives nothing to validate)'
+          : `declare exactly one schema per parameter, in order: \`@schema ${schemas.slice(0, names.length).join(', ')}\``);
+    }
+  };
 
   const malformed = (tag: JsDocTag, parsed: { reason: string; fix: string }): void =>
     report('malformed-tag', tag.argsOffset, `malformed @${tag.name} on ${input.label}: ${parsed.reason}`, parsed.fix);
@@ -192,8 +219,8 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
         break;
       }
       case 'schema': {
-        const parsed = parseIdentifierArgument('schema', tag.args);
-        if (parsed.ok) schema = parsed.value;
+        const parsed = parseSchemaList(tag.args);
+        if (parsed.ok) schemas = parsed.value;
         else malformed(tag, parsed);
         schemaTag = tag;
         break;
@@ -262,43 +289,74 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
     authorize = null;
   }
 
-  if (schema !== null && input.conventionSchema !== null && schema !== input.conventionSchema) {
+  if (schemas !== null && input.conventionSchema !== null && !schemas.includes(input.conventionSchema)) {
     report('contradictory-tags', schemaTag!.argsOffset,
-      `${input.label} has @schema ${schema} and also the export ${input.conventionSchema}`,
-      `remove one: either the @schema tag or the ${input.conventionSchema} export`);
+      `${input.label} has @schema ${schemas.join(', ')} and also the export ${input.conventionSchema}`,
+      `remove one: either the @schema tag or the ${input.conventionSchema} export (or name it in the @schema list)`);
   }
-  schema ??= input.conventionSchema;
-  if (schema !== null && !input.moduleBindings.has(schema)) {
-    report('schema-not-in-scope', schemaTag!.argsOffset, `@schema ${schema} on ${input.label} is not declared or imported in this module`,
-      `import or declare \`${schema}\` at the top level of this module (a type-only import is not a value)`);
-    schema = null;
+  if (schemas === null && schemaTag === null && input.conventionSchema !== null) schemas = [input.conventionSchema];
+  const missing = [...new Set((schemas ?? []).filter((name) => !input.moduleBindings.has(name)))];
+  for (const name of missing) {
+    report('schema-not-in-scope', schemaTag?.argsOffset ?? input.offset, `@schema ${name} on ${input.label} is not declared or imported in this module`,
+      `import or declare \`${name}\` at the top level of this module (a type-only import is not a value)`);
   }
-  if (schema === null && schemaTag === null && input.declaredParams !== 0) {
+  if (missing.length > 0) schemas = null;
+  const parameters = input.parameters;
+  if (schemas === null && schemaTag === null && parameters?.names.length !== 0) {
     report('missing-schema', input.offset,
-      input.declaredParams === null
+      parameters === null
         ? `${input.label} may take input (its parameters are unknown) but has no schema`
         : `${input.label} takes input but has no schema`,
-      'add `@schema <Identifier>` to the JSDoc block above it (any Standard Schema validator), or export `<action>Schema` from this module');
+      parameters === null || parameters.names.length === 1
+        ? 'add `@schema <Identifier>` to the JSDoc block above it (any Standard Schema validator), or export `<action>Schema` from this module'
+        : `add one schema per parameter, in order, to the JSDoc block above it: \`@schema ${suggestSchemas(parameters, [])}\``);
+  }
+  if (schemas !== null && parameters !== null && schemas.length !== parameters.names.length) {
+    reportUnvalidatedArguments(schemas, parameters);
   }
 
   let finalDedupe = dedupe;
   if (floor.dedupe !== null) {
-    if (dedupe !== null && (dedupe.source !== floor.dedupe.source || dedupe.name !== floor.dedupe.name || dedupe.ttlSeconds < floor.dedupe.ttlSeconds)) {
-      report('weakens-directory-rule', dedupeTag!.argsOffset, `@dedupe on ${input.label} differs from or shortens the directory rule's dedupe`,
-        'remove the tag, or use the rule\'s source with a ttl at least as long');
-      finalDedupe = floor.dedupe;
+    if (dedupe !== null) {
+      const weakened = input.rules.find(({ floor: rule }) =>
+        rule.dedupe !== null && (dedupe.source !== rule.dedupe.source || dedupe.name !== rule.dedupe.name || dedupe.ttlSeconds < rule.dedupe.ttlSeconds));
+      if (weakened !== undefined) {
+        report('weakens-directory-rule', dedupeTag!.argsOffset,
+          `@dedupe ${formatDedupe(dedupe)} on ${input.label} differs from or shortens directory rule "${weakened.glob}" (@dedupe ${formatDedupe(weakened.floor.dedupe!)})`,
+          'remove the tag, or use the rule\'s source with a ttl at least as long');
+        finalDedupe = floor.dedupe;
+      }
     }
     finalDedupe ??= floor.dedupe;
   }
 
+  // Rules are floors: a tag may lower the limit or the rate and may narrow the scope to one global bucket, never
+  // the reverse. Judged against every matching rule by the comparison `manifest diff` uses (policy-strictness.ts).
+  const defaultBy: RateLimitShape['by'] = auth === 'required' ? 'user' : 'ip';
+  const effectiveRate = (limit: RateLimitArgument): RateLimitShape => ({ ...limit, by: limit.by ?? defaultBy });
   let finalRate = rateLimit;
-  if (floor.rateLimit !== null) {
-    if (rateLimit !== null && rate(rateLimit) > rate(floor.rateLimit)) {
-      report('weakens-directory-rule', rateLimitTag!.argsOffset, `@rateLimit on ${input.label} allows more calls than the directory rule`,
-        `remove the tag, or allow at most ${floor.rateLimit.limit} calls per ${floor.rateLimit.windowSeconds}s`);
+  if (rateLimit !== null) {
+    for (const rule of input.rules) {
+      if (rule.floor.rateLimit === null) continue;
+      const ruleLimit = effectiveRate(rule.floor.rateLimit);
+      const change = compareRateLimits(ruleLimit, effectiveRate(rateLimit));
+      if (!change.looser && change.scope !== 'looser') continue;
+      const how = [
+        change.looser ? 'allows more calls' : null,
+        change.scope === 'looser' ? `counts calls by:${effectiveRate(rateLimit).by} instead of by:${ruleLimit.by}` : null,
+      ].filter((part) => part !== null).join(' and ');
+      report('weakens-directory-rule', rateLimitTag!.argsOffset,
+        `@rateLimit ${formatRateLimit(effectiveRate(rateLimit))} on ${input.label} loosens directory rule "${rule.glob}" (${formatRateLimit(ruleLimit)}): it ${how}`,
+        `remove the tag, or keep at most ${ruleLimit.limit} calls per ${formatDuration(ruleLimit.windowSeconds)} (a lower limit and rate) and scope by:${ruleLimit.by}${ruleLimit.by === 'global' ? '' : ' or by:global'}`);
       finalRate = floor.rateLimit;
     }
-    finalRate ??= floor.rateLimit;
+  }
+  finalRate ??= floor.rateLimit;
+
+  if (finalDedupe?.source === 'input' && auth === 'public') {
+    report('dedupe-input-anonymous', dedupeTag?.argsOffset ?? input.offset,
+      `${input.label} is open to anonymous callers and has \`@dedupe input\`: anyone who sends the same input would get its stored result`,
+      'use `@dedupe key:<field>` with a client-generated unguessable key, or require auth');
   }
 
   return {
@@ -307,18 +365,48 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
       publicReason: auth === 'public' ? publicReason : null,
       roles: [...new Set(finalRoles)].sort(),
       authorize,
-      schema,
+      schema: schemas === null ? null : joinSchemaList(schemas, parameters?.rest === true && schemas.length === parameters.names.length),
       dedupe: finalDedupe,
       rateLimit: finalRate === null ? null : {
         limit: finalRate.limit,
         windowSeconds: finalRate.windowSeconds,
-        // SPEC §2: by:user for actions that require auth, else by:ip.
-        by: finalRate.by ?? (auth === 'required' ? 'user' : 'ip'),
+        // by:user for actions that require auth, else by:ip (README "@rateLimit").
+        by: finalRate.by ?? defaultBy,
       },
       fromRules,
     },
     findings,
   };
+}
+
+/**
+ * A fix's schema list: the schemas written so far stay with the last parameters, and each uncovered one gets a name
+ * from the parameter (`id` → `IdSchema`, `_previous` → `PreviousSchema`).
+ */
+function suggestSchemas(parameters: ParameterList, written: readonly string[]): string {
+  const missing = parameters.names.slice(0, Math.max(0, parameters.names.length - written.length)).map((name) => {
+    const words = name.replace(/^[_$]+/, '').split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
+    const stem = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+    return `${/^[A-Za-z_$]/.test(stem) ? stem : `Argument${stem}`}Schema`;
+  });
+  return [...missing, ...written].join(', ');
+}
+
+/** `90` → `90s`, `3600` → `1h`: a duration the way tags write it. */
+function formatDuration(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** `30/1m by:user`: a rate limit the way tags write it. */
+function formatRateLimit(limit: RateLimitShape): string {
+  return `${limit.limit}/${formatDuration(limit.windowSeconds)} by:${limit.by}`;
+}
+
+/** `key:idempotencyKey 24h`: a dedupe setting the way tags write it. */
+function formatDedupe(dedupe: DedupePolicy): string {
+  return `${dedupe.source === 'input' ? 'input' : `${dedupe.source}:${dedupe.name}`} ${formatDuration(dedupe.ttlSeconds)}`;
 }
 
 function quoteRules(rules: readonly ResolvedRule[], contributes: (rule: ResolvedRule) => boolean): string {
