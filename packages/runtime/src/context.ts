@@ -3,8 +3,10 @@ import type { Session } from './types.js';
 
 /** What the body of a guarded call can read back through `getValidatedInput()` and `getActionSession()`. */
 export interface CallContext {
-  schema: StandardSchemaV1 | null;
-  input: unknown;
+  /** The action's schemas, one per client-supplied parameter (empty when it has none). */
+  schemas: readonly StandardSchemaV1[];
+  /** The validated value of each position, in the order of `schemas`. */
+  inputs: readonly unknown[];
   session: Session | null;
 }
 
@@ -61,18 +63,24 @@ function currentContext(caller: string): CallContext {
 }
 
 /**
- * Reads the current call's validated (and transformed) input, typed by the schema you pass: the body's way to use
- * the parsed value without parsing again. Throws outside a guarded call, or when `schema` is not the action's schema.
+ * Reads the current call's validated (and transformed) value of the argument `schema` validates, typed by it: the
+ * body's way to use the parsed value without parsing again (for a FormData argument, the schema's output object).
+ * Throws outside a guarded call, when `schema` is none of the action's `@schema` list, or when the list names it for
+ * several arguments (read those from the parameters, which hold the validated values).
  */
 export function getValidatedInput<S extends StandardSchemaV1>(schema: S): StandardSchemaV1.InferOutput<S> {
   const context = currentContext('getValidatedInput()');
-  if (context.schema === null) {
+  if (context.schemas.length === 0) {
     throw new Error('getValidatedInput() was called in an action that has no schema (add `@schema` to its JSDoc).');
   }
-  if (context.schema !== schema) {
-    throw new Error("getValidatedInput() was called with a schema other than the action's own `@schema`.");
+  const position = context.schemas.indexOf(schema);
+  if (position === -1) {
+    throw new Error("getValidatedInput() was called with a schema other than the action's own `@schema` list.");
   }
-  return context.input as StandardSchemaV1.InferOutput<S>;
+  if (context.schemas.indexOf(schema, position + 1) !== -1) {
+    throw new Error('getValidatedInput() was called with a schema the action names for several arguments; read them from its parameters.');
+  }
+  return context.inputs[position] as StandardSchemaV1.InferOutput<S>;
 }
 
 /** Reads the session the guard resolved for the current call (null for an anonymous call to a public action). */

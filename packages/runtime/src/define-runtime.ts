@@ -1,4 +1,3 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { createEncryptionKeyCheck, readKeyEnvironment } from './encryption-key-check.js';
 import { resolveClientIp, type ClientIpOption, type ClientIpReader } from './client-ip.js';
 import { runWithContext } from './context.js';
@@ -11,7 +10,7 @@ import {
   sha256Hex,
   UNREPLAYABLE,
 } from './idempotency.js';
-import { extractInput, ForbiddenFieldError, validateInput } from './input.js';
+import { extractInput, ForbiddenFieldError, readPositionalSchemas, validateArguments, type ArgumentsOutcome } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
 import { actionScope, idempotencyKeys, rateLimitKeys, recordOwners } from './store-keys.js';
@@ -458,36 +457,48 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       // 3. Authentication and 4. roles (decided above, answered here, in the SPEC order).
       if (identityRefusal !== null) await refuse(identityRefusal);
 
-      // 5. Input and validation.
-      let rawInput: unknown;
+      // 5. Input and validation: every argument by the schema of its position (input.ts validateArguments), so
+      // nothing a client sends (FormData, plain or `.bind` arguments, a previous state) reaches the body unvalidated:
+      // the body, `@authorize` and the fingerprint see the validated values, never the arguments as sent.
+      const positional = readPositionalSchemas(meta);
+      let rawInput: unknown; // where `@dedupe key:<field>` is read: the last argument as its schema saw it
+      let input: unknown;
+      let inputs: readonly unknown[] = [];
+      let callArgs = args;
+      let checked: ArgumentsOutcome | Promise<ArgumentsOutcome> | null = null;
       try {
-        rawInput = extractInput(args);
+        // No schema at all happens only with the build's missing-schema check turned off: nothing to validate.
+        if (positional === null) rawInput = input = extractInput(args);
+        else checked = validateArguments(positional, args);
       } catch (error) {
         if (!(error instanceof ForbiddenFieldError)) throw error;
         return await refuse('INVALID_INPUT', { fieldErrors: {}, formErrors: [`Field "${error.field}" is not allowed.`] });
       }
-      const schema: StandardSchemaV1 | null = meta.schema === null ? null : meta.schema();
-      let input = rawInput;
-      if (schema !== null) {
-        const pending = validateInput(schema, rawInput);
-        const outcome = pending instanceof Promise ? await pending : pending;
+      if (checked !== null) {
+        const outcome = checked instanceof Promise ? await checked : checked;
         if (!outcome.ok) {
           return await refuse('INVALID_INPUT', { fieldErrors: outcome.errors.fieldErrors, formErrors: outcome.errors.formErrors });
         }
-        input = outcome.value;
+        rawInput = outcome.lastRaw;
+        inputs = outcome.inputs;
+        callArgs = outcome.args as typeof args;
+        // One position: its value, as before. Several: the last one's, where a form's fields arrive.
+        input = inputs.length === 1 ? inputs[0] : inputs[inputs.length - 1];
       }
+      const schemas = positional?.schemas ?? [];
 
       // 6. @authorize.
       if (meta.authorize !== null) {
         if (session === null) deny('UNAUTHENTICATED');
         const authorize = meta.authorize();
-        if ((await authorize({ session, input, args })) !== true) deny('FORBIDDEN');
+        if ((await authorize({ session, input, inputs, args: callArgs })) !== true) deny('FORBIDDEN');
       }
 
       // 7. Idempotency claim.
       if (policy.dedupe !== null) {
         const { source, name, ttlSeconds } = policy.dedupe;
-        const quick = fingerprintInput(input);
+        // Every position counts: the same key with another bound id is another request (IDEMPOTENCY_KEY_MISMATCH).
+        const quick = fingerprintInput(inputs.length > 1 ? inputs : input);
         const fingerprint = typeof quick === 'string' ? quick : await quick;
         const raw =
           source === 'input'
@@ -589,7 +600,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const held = claim;
         let result: Awaited<TResult>;
         try {
-          result = await runWithContext({ schema, input, session }, () => impl(...args));
+          result = await runWithContext({ schemas, inputs, session }, () => impl(...callArgs));
         } catch (error) {
           const digest = replayableDigest(error);
           if (digest !== null) {
@@ -609,7 +620,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         return result;
       }
 
-      const result = await runWithContext({ schema, input, session }, () => impl(...args));
+      const result = await runWithContext({ schemas, inputs, session }, () => impl(...callArgs));
       finish('ok');
       return result;
     } catch (error) {

@@ -13,7 +13,10 @@ export interface NormalizedPolicy {
   roles: string[];
   /** Name of the `@authorize` function, if any (the function itself comes through `ActionMeta.authorize`). */
   authorize: string | null;
-  /** Name of the schema, if any (the schema itself comes through `ActionMeta.schema`). */
+  /**
+   * Names of the schemas, one per client-supplied parameter in order, joined with `, ` (`IdSchema, FormSchema`; a
+   * rest parameter's prefixed with `...`); null without any. The schemas themselves come through `ActionMeta.schema`.
+   */
   schema: string | null;
   /** Idempotency settings from `@dedupe`. */
   dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
@@ -27,9 +30,14 @@ export interface NormalizedPolicy {
 export interface AuthorizeContext<TSession extends Session = Session> {
   /** The resolved session (never null: `@authorize` implies `@requiresAuth`). */
   session: TSession;
-  /** The validated (transformed) input. */
+  /**
+   * The validated (transformed) input: the schema's output for an action with one parameter; with several, the
+   * last argument's (where a form's fields arrive: `(prevState, formData)`, `(boundId, formData)`).
+   */
   input: unknown;
-  /** The raw arguments of the call. */
+  /** The validated value of every argument, one per schema, in parameter order (a rest parameter's as its array). */
+  inputs: readonly unknown[];
+  /** The arguments exactly as the body receives them: validated (a FormData holds only the fields its schema kept). */
   args: readonly unknown[];
 }
 
@@ -52,8 +60,11 @@ export interface ActionMeta {
   column: number;
   /** The normalized policy. */
   policy: NormalizedPolicy;
-  /** Thunk returning the schema (a thunk so module order and TDZ never matter). */
-  schema: (() => StandardSchemaV1) | null;
+  /**
+   * Thunk returning one schema per client-supplied parameter, in order (a thunk so module order and TDZ never
+   * matter). Metadata from transform versions before positional schemas returned one schema: one position.
+   */
+  schema: (() => readonly StandardSchemaV1[] | StandardSchemaV1) | null;
   /** Thunk returning the `@authorize` function. */
   authorize: (() => AuthorizeFn) | null;
 }

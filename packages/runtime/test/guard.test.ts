@@ -79,31 +79,35 @@ describe('input extraction and validation', () => {
     expect(result).toEqual({ title: 'Hello', tags: ['a', 'b'], qty: 3 });
   });
 
-  test("validates useActionState's (prevState, formData) by its FormData and keeps the original arguments for the body", async () => {
+  test("validates useActionState's (prevState, formData) position by position and hands the body the validated values", async () => {
+    const state = z.object({ previous: z.boolean() });
     const form = new FormData();
     form.append('title', 'Hello');
     form.append('qty', '1');
-    const result = await runtimeFor(alice).guard(meta({ schema: postSchema }), [{ previous: true }, form], async (prev, data) => ({
+    const result = await runtimeFor(alice).guard(meta({ schemas: [state, postSchema] }), [{ previous: true, extra: 1 }, form], async (prev, data) => ({
       prev,
-      same: data === form,
+      fields: [...(data as FormData).keys()],
       input: getValidatedInput(postSchema),
+      state: getValidatedInput(state),
     }));
-    expect(result).toEqual({ prev: { previous: true }, same: true, input: { title: 'Hello', tags: [], qty: 1 } });
+    expect(result).toEqual({ prev: { previous: true }, fields: ['title', 'qty'], input: { title: 'Hello', tags: [], qty: 1 }, state: { previous: true } });
   });
 
-  test('validates bound arguments followed by a FormData by the FormData', async () => {
+  test('validates bound arguments and the FormData after them, each by its own schema', async () => {
+    const id = z.string().regex(/^invoice-\d+$/);
     const schema = z.object({ note: z.string() });
     const form = new FormData();
     form.append('note', 'hi');
-    const result = await runtimeFor(alice).guard(meta({ schema }), ['invoice-7', form], async (id, _form) => `${String(id)}:${getValidatedInput(schema).note}`);
-    expect(result).toBe('invoice-7:hi');
+    const result = await runtimeFor(alice).guard(meta({ schemas: [id, schema] }), ['invoice-7', form], async (bound, data) => `${String(bound)}:${String((data as FormData).get('note'))}:${getValidatedInput(schema).note}`);
+    expect(result).toBe('invoice-7:hi:hi');
   });
 
-  test('validates a single plain argument as itself and an argument list as an array', async () => {
+  test('validates a single plain argument as itself, and each of several plain arguments by its own schema', async () => {
     const single = z.object({ id: z.string() });
     expect(await runtimeFor(alice).guard(meta({ schema: single }), [{ id: 'x' }], async () => getValidatedInput(single))).toEqual({ id: 'x' });
-    const list = z.tuple([z.string(), z.number()]);
-    expect(await runtimeFor(alice).guard(meta({ schema: list }), ['a', 2], async () => getValidatedInput(list))).toEqual(['a', 2]);
+    const name = z.string().trim();
+    const count = z.coerce.number();
+    expect(await runtimeFor(alice).guard(meta({ schemas: [name, count] }), [' a ', '2'], async (a, b) => [a, b])).toEqual(['a', 2]);
   });
 
   test('keeps a File as a File', async () => {
@@ -156,12 +160,12 @@ describe('input extraction and validation', () => {
 });
 
 describe('@authorize', () => {
-  test('calls the authorize function after validation with the session, the validated input and the args', async () => {
+  test('calls the authorize function after validation with the session, the validated input and the validated args', async () => {
     const schema = z.object({ id: z.string().transform((id) => id.toUpperCase()) });
     const authorize = vi.fn(async () => true);
     const result = await runtimeFor(alice).guard(meta({ schema, authorize }), [{ id: 'inv-1' }], async () => 'edited');
     expect(result).toBe('edited');
-    expect(authorize).toHaveBeenCalledWith({ session: alice, input: { id: 'INV-1' }, args: [{ id: 'inv-1' }] });
+    expect(authorize).toHaveBeenCalledWith({ session: alice, input: { id: 'INV-1' }, inputs: [{ id: 'INV-1' }], args: [{ id: 'INV-1' }] });
   });
 
   test('denies with FORBIDDEN when authorize returns anything but true, and never runs the body', async () => {

@@ -18,8 +18,20 @@ export function policy(overrides: Partial<NormalizedPolicy> = {}): NormalizedPol
 
 /** The metadata constant the transform emits beside an action. */
 export function meta(
-  options: { ref?: string; policy?: Partial<NormalizedPolicy>; schema?: StandardSchemaV1; authorize?: AuthorizeFn } = {},
+  options: {
+    ref?: string;
+    policy?: Partial<NormalizedPolicy>;
+    /** One schema: an action with one parameter (`@schema X`). */
+    schema?: StandardSchemaV1;
+    /** One schema per parameter, in order (`@schema A, B`); `rest` marks the last as a rest parameter's. */
+    schemas?: StandardSchemaV1[];
+    rest?: boolean;
+    authorize?: AuthorizeFn;
+  } = {},
 ): ActionMeta {
+  const schemas = options.schemas ?? (options.schema === undefined ? null : [options.schema]);
+  // As the transform writes them: `A, B`, a rest parameter's as `...B`.
+  const names = schemas?.map((_, index) => (options.rest === true && index === schemas.length - 1 ? `...schema${index}` : `schema${index}`));
   const ref = options.ref ?? 'app/actions.ts#save';
   const [file = ref, exportName = null] = ref.split('#');
   return {
@@ -31,10 +43,10 @@ export function meta(
     column: 0,
     policy: policy({
       ...options.policy,
-      schema: options.schema === undefined ? null : 'schema',
+      schema: names === undefined ? null : names.join(', '),
       authorize: options.authorize === undefined ? null : 'authorize',
     }),
-    schema: options.schema === undefined ? null : () => options.schema!,
+    schema: schemas === null ? null : () => schemas,
     authorize: options.authorize === undefined ? null : () => options.authorize!,
   };
 }
