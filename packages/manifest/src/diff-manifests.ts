@@ -28,6 +28,11 @@ export interface ManifestDiff {
 const list = (items: readonly string[]) => (items.length ? items.join(', ') : '(any signed-in user)');
 const ttl = (s: number) => `${s}s`;
 
+/** The positional schemas of a policy's `schema` field (`A, ...B` → `A`, `...B`); none for null. */
+function schemaList(schema: string | null): string[] {
+  return schema === null || schema === '' ? [] : schema.split(',').map((name) => name.trim());
+}
+
 /** What policy an entry effectively has; an unguarded action is treated as having none. */
 function effective(action: ManifestAction): NormalizedPolicy | null {
   return action.guarded ? action.policy : null;
@@ -69,10 +74,24 @@ export function comparePolicies(before: NormalizedPolicy | null, after: Normaliz
     }
   }
 
-  if (before.schema && !after.schema) weaker.push(`schema removed: ${before.schema}`);
-  else if (!before.schema && after.schema) stronger.push(`schema added: ${after.schema}`);
-  else if (before.schema && after.schema && before.schema !== after.schema) {
-    weaker.push(`schema changed: ${before.schema} → ${after.schema} (review: cannot prove it is as strict)`);
+  // `schema` lists one schema per client-supplied parameter (`IdSchema, StateSchema, FormSchema`; a rest
+  // parameter's as `...ItemsSchema`). Coverage is compared position by position: a position that lost its schema
+  // or got another one is weaker; a new position with a schema is stronger.
+  const beforeSchemas = schemaList(before.schema);
+  const afterSchemas = schemaList(after.schema);
+  if (beforeSchemas.length > 0 && afterSchemas.length === 0) weaker.push(`schema removed: ${before.schema}`);
+  else if (beforeSchemas.length === 0 && afterSchemas.length > 0) stronger.push(`schema added: ${after.schema}`);
+  else if (before.schema !== after.schema) {
+    const positions = Math.max(beforeSchemas.length, afterSchemas.length);
+    const changed: string[] = [];
+    for (let index = 0; index < positions; index++) {
+      const was = beforeSchemas[index];
+      const now = afterSchemas[index];
+      if (was !== undefined && now === undefined) weaker.push(`schema coverage lost: argument ${index + 1} (${was}) no longer validated: ${before.schema} → ${after.schema}`);
+      else if (was === undefined && now !== undefined) stronger.push(`schema added: argument ${index + 1} (${now})`);
+      else if (was !== now) changed.push(`${was} → ${now}`);
+    }
+    if (changed.length > 0) weaker.push(`schema changed: ${changed.join(', ')} (review: cannot prove it is as strict)`);
   }
 
   const bd = before.dedupe;

@@ -12,6 +12,7 @@ export interface NormalizedPolicy {
   publicReason: string | null;
   roles: string[];
   authorize: string | null;
+  /** One schema per client-supplied parameter, joined with `, ` (a rest parameter's as `...Name`); diffed by position. */
   schema: string | null;
   dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
   rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;

@@ -39,6 +39,12 @@ describe('diffManifests classifies a policy change of one action', () => {
     ['roles required where any user passed', {}, { roles: ['admin'] }, 'strengthened', /roles required: admin/],
     ['a role list narrowed', { roles: ['admin', 'editor'] }, { roles: ['admin'] }, 'strengthened', /roles narrowed/],
     ['a schema added', {}, { schema: 'paySchema' }, 'strengthened', /schema added/],
+    // Positional schemas (#14, B6): one per client-supplied parameter, compared position by position.
+    ['a bound id losing its schema', { schema: 'InvoiceId, InvoiceState, InvoiceForm' }, { schema: 'InvoiceState, InvoiceForm' }, 'weakened', /schema changed: InvoiceId → InvoiceState, InvoiceState → InvoiceForm/],
+    ['the last position dropped from the list', { schema: 'InvoiceId, InvoiceForm' }, { schema: 'InvoiceId' }, 'weakened', /schema coverage lost: argument 2 \(InvoiceForm\)/],
+    ['a previous-state schema added in front of the form\'s', { schema: 'InvoiceForm' }, { schema: 'InvoiceState, InvoiceForm' }, 'weakened', /schema changed: InvoiceForm → InvoiceState/],
+    ['a schema added for a new last parameter', { schema: 'InvoiceId' }, { schema: 'InvoiceId, InvoiceForm' }, 'strengthened', /schema added: argument 2 \(InvoiceForm\)/],
+    ['a rest schema kept while the rest became a plain parameter', { schema: 'InvoiceId, ...Labels' }, { schema: 'InvoiceId, Labels' }, 'weakened', /schema changed: \.\.\.Labels → Labels/],
     ['a rate limit tightened', { rateLimit: rate(100, 60) }, { rateLimit: rate(10, 60) }, 'strengthened', /rate limit tightened/],
     ['a rate limit made global', { rateLimit: rate(10, 60, 'ip') }, { rateLimit: rate(10, 60, 'global') }, 'strengthened', /by:global/],
     ['a dedupe TTL raised', { dedupe: dedupe(60) }, { dedupe: dedupe(3600) }, 'strengthened', /TTL raised/],
