@@ -4,13 +4,14 @@ import { getActionSession, getValidatedInput, type ActionResult } from '@action-
 import { revalidatePath } from 'next/cache';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { PreviousState } from '@/lib/previous-state';
 import type { AppSession } from '@/lib/action-guard';
 import { countAdmins, findUserById, updateUserRole } from '@/lib/users';
 
 /** What a row's role form shows after a submission. */
 export type RoleFormState = ActionResult<{ ok: boolean; message: string }> | null;
 
-/** Bound to `changeUserRole` by the `<action>Schema` convention. */
+/** The form fields of `changeUserRole`, named second in its `@schema` list (after the previous state). */
 export const changeUserRoleSchema = z.object({
   userId: z.string().regex(/^\d{1,12}$/, 'Not a valid user id.').transform(Number),
   role: z.enum(['member', 'admin'], { error: 'Choose member or admin.' }),
@@ -19,6 +20,7 @@ export const changeUserRoleSchema = z.object({
 /**
  * Gives a user the member or the admin role. No auth tag here on purpose: the `app/admin/**` rule in
  * action-guard.config.ts requires the admin role for every action in this folder.
+ * @schema PreviousState, changeUserRoleSchema
  */
 export async function changeUserRole(_previous: RoleFormState, _formData: FormData): Promise<RoleFormState> {
   const { userId, role } = getValidatedInput(changeUserRoleSchema);

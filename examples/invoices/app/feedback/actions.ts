@@ -2,13 +2,14 @@
 
 import { getActionSession, getValidatedInput, type ActionResult } from '@action-guard/runtime';
 import { z } from 'zod';
+import { PreviousState } from '@/lib/previous-state';
 import type { AppSession } from '@/lib/action-guard';
 import { insertFeedback } from '@/lib/feedback';
 
 /** What the feedback form shows after a submission. */
 export type FeedbackState = ActionResult<{ ok: true; feedbackId: number }> | null;
 
-/** Bound to `sendFeedback` by the `<action>Schema` convention. */
+/** The form fields of `sendFeedback`, named second in its `@schema` list (after the previous state). */
 export const sendFeedbackSchema = z.object({
   topic: z.enum(['bug', 'idea', 'billing', 'other'], { error: 'Choose a topic.' }),
   message: z
@@ -22,6 +23,7 @@ export const sendFeedbackSchema = z.object({
  * Sends feedback to the team. Three per minute per user is plenty for a person and useless for a script.
  * @requiresAuth
  * @rateLimit 3/1m
+ * @schema PreviousState, sendFeedbackSchema
  */
 export async function sendFeedback(_previous: FeedbackState, _formData: FormData): Promise<FeedbackState> {
   const { topic, message } = getValidatedInput(sendFeedbackSchema);

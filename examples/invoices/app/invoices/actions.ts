@@ -4,6 +4,7 @@ import { getActionSession, getValidatedInput, type ActionResult } from '@action-
 import { revalidatePath } from 'next/cache';
 import { notFound, redirect } from 'next/navigation';
 import { z } from 'zod';
+import { PreviousState } from '@/lib/previous-state';
 import type { AppSession } from '@/lib/action-guard';
 import { canEditInvoice } from '@/lib/authorization';
 import { Amount, InvoiceFields, InvoiceId, UpdateInvoiceInput } from '@/lib/invoice-schemas';
@@ -28,13 +29,14 @@ function session(): AppSession {
   return getActionSession<AppSession>()!;
 }
 
-/** Bound to `createInvoice` by the `<action>Schema` convention; the transform removes this export from the module. */
+/** Named by `createInvoice`'s `@schema` list; the transform removes this export from the module. */
 export const createInvoiceSchema = InvoiceFields;
 
 /**
  * Creates an invoice owned by the caller and opens it.
  * @requiresAuth
  * @rateLimit 30/1m
+ * @schema PreviousState, createInvoiceSchema
  */
 export async function createInvoice(_previous: InvoiceFormState, _formData: FormData): Promise<InvoiceFormState> {
   const input = getValidatedInput(createInvoiceSchema);
@@ -50,7 +52,7 @@ export async function createInvoice(_previous: InvoiceFormState, _formData: Form
 
 /**
  * Saves the edited fields of an invoice the caller owns (admins may edit any).
- * @schema UpdateInvoiceInput
+ * @schema PreviousState, UpdateInvoiceInput
  * @authorize canEditInvoice
  */
 export async function updateInvoice(_previous: InvoiceFormState, _formData: FormData): Promise<InvoiceFormState> {
@@ -66,7 +68,7 @@ const DeleteInvoiceInput = z.object({ invoiceId: InvoiceId });
 
 /**
  * Deletes an invoice and its payments, then returns to the list.
- * @schema DeleteInvoiceInput
+ * @schema PreviousState, DeleteInvoiceInput
  * @authorize canEditInvoice
  */
 export async function deleteInvoice(_previous: InvoiceFormState, _formData: FormData): Promise<InvoiceFormState> {
@@ -114,7 +116,7 @@ export type PaymentFormState = ActionResult<RecordPaymentResult> | null;
 /**
  * Records money received against an invoice. A double-clicked button, a retried request or a refreshed
  * no-JavaScript form post carries the same key, so the payment is recorded once and the first result is replayed.
- * @schema RecordPaymentInput
+ * @schema PreviousState, RecordPaymentInput
  * @authorize canEditInvoice
  * @dedupe key:idempotencyKey 24h
  */

@@ -2,12 +2,13 @@
 
 import { getValidatedInput, type ActionResult } from '@action-guard/runtime';
 import { z } from 'zod';
+import { PreviousState } from '@/lib/previous-state';
 import { subscribeToNewsletter } from '@/lib/newsletter';
 
 /** What the newsletter form shows after a submission. */
 export type NewsletterState = ActionResult<{ ok: true; message: string }> | null;
 
-/** Bound to `subscribe` by the `<action>Schema` convention. */
+/** The form fields of `subscribe`, named second in its `@schema` list (after the previous state). */
 export const subscribeSchema = z.object({
   email: z.string({ error: 'Enter your email address.' }).trim().toLowerCase().pipe(z.email('Enter a valid email address.')),
 });
@@ -16,6 +17,7 @@ export const subscribeSchema = z.object({
  * Adds an email address to the product newsletter.
  * @public Visitors subscribe before they have an account; the limit per address keeps it from being abused.
  * @rateLimit 3/1m by:ip
+ * @schema PreviousState, subscribeSchema
  */
 export async function subscribe(_previous: NewsletterState, _formData: FormData): Promise<NewsletterState> {
   const { email } = getValidatedInput(subscribeSchema);
