@@ -25,6 +25,8 @@ export interface RedisClusterHandle {
   keySlot(key: string): Promise<number>;
   /** The port of the master serving `slot`, as a live node sees it now (null while none does). */
   masterOf(slot: number): Promise<number | null>;
+  /** Resolves once every replica of the master on `port` has acknowledged all it wrote so far (bounded: 10 s). */
+  replicated(port: number): Promise<void>;
   /** SIGKILLs one node (a crash: no failover handshake) and waits until it has exited. */
   kill(port: number): Promise<void>;
   /** Stops every node that is still running and removes their directories. */
@@ -113,6 +115,14 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
     for (const port of ports) {
       await waitFor(`node ${port} reports cluster_state:ok`, 30_000, async () => ((await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok') ? true : null));
     }
+    // A replica that has not finished its first sync cannot be promoted (it has no data age to offer), so a master
+    // killed right after start-up would never be failed over: wait until every replica's link to its master is up.
+    for (const port of ports) {
+      await waitFor(`node ${port} is a master or a synced replica`, 30_000, async () => {
+        const info = await cli(port, 'INFO', 'replication');
+        return info.includes('role:master') || info.includes('master_link_status:up') ? true : null;
+      });
+    }
   } catch (error) {
     await stop();
     throw new Error(`${String(error)}\n${output.join('')}`);
@@ -145,6 +155,14 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
         }
       }
       return null;
+    },
+    async replicated(port) {
+      await waitFor(`the replicas of ${port} catch up`, 10_000, async () => {
+        const info = await cli(port, 'INFO', 'replication');
+        const offset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1]);
+        const replicas = [...info.matchAll(/^slave\d+:.*offset=(\d+)/gm)].map((match) => Number(match[1]));
+        return replicas.length > 0 && replicas.every((replica) => replica >= offset) ? true : null;
+      });
     },
     async kill(port) {
       const child = children.get(port);
