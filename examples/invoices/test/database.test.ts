@@ -74,24 +74,27 @@ describe('the database', () => {
 });
 
 describe('canEditInvoice', () => {
+  /** What the guard passes for `(prevState, formData)` with `@schema PreviousState, …`: the form's output is `input`. */
+  const context = (session: AppSession, input: unknown) => ({ session, input, inputs: [null, input], args: [] });
+
   test('lets the owner through', () => {
-    expect(canEditInvoice({ session: alice, input: { invoiceId: 1 }, args: [] })).toBe(true);
+    expect(canEditInvoice(context(alice, { invoiceId: 1 }))).toBe(true);
   });
 
   test('stops another member', () => {
-    expect(canEditInvoice({ session: bob, input: { invoiceId: 1 }, args: [] })).toBe(false);
+    expect(canEditInvoice(context(bob, { invoiceId: 1 }))).toBe(false);
   });
 
   test('lets an admin through on anyone’s invoice', () => {
-    expect(canEditInvoice({ session: admin, input: { invoiceId: 3 }, args: [] })).toBe(true);
+    expect(canEditInvoice(context(admin, { invoiceId: 3 }))).toBe(true);
   });
 
   test('lets a missing invoice through so the action can answer notFound()', () => {
-    expect(canEditInvoice({ session: bob, input: { invoiceId: 999 }, args: [] })).toBe(true);
+    expect(canEditInvoice(context(bob, { invoiceId: 999 }))).toBe(true);
   });
 
   test('stops input without a numeric invoice id', () => {
-    expect(canEditInvoice({ session: admin, input: { invoiceId: '1' }, args: [] })).toBe(false);
-    expect(canEditInvoice({ session: admin, input: null, args: [] })).toBe(false);
+    expect(canEditInvoice(context(admin, { invoiceId: '1' }))).toBe(false);
+    expect(canEditInvoice(context(admin, null))).toBe(false);
   });
 });
