@@ -1,3 +1,4 @@
+export { readBaselineFile, type ResolvedBaseline } from './baseline-file.js';
 export { ConfigError, type ConfigErrorCode } from './config-error.js';
 export {
   CONFIG_FILE_NAMES,

@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.js';
 import { configTransform } from './config-transform.js';
 import { BUILD_CHECKS, type Options, type ResolvedConfig, type Severity } from './options.js';
 import { validateOptions } from './validate-options.js';
+import { readBaselineFile } from './baseline-file.js';
 
 /** File names searched in the project root, in this order (SPEC §1). More than one present is an error. */
 export const CONFIG_FILE_NAMES = [
@@ -191,5 +192,7 @@ function finishLoading(root: string, configFile: string | null, fileValue: unkno
   const checkNames = Object.keys(defaultChecks());
   const fileOptions = configFile ? validateOptions(fileValue, configFile, checkNames) : {};
   const inlineOptions = inline === undefined ? {} : validateOptions(inline, INLINE_SOURCE, checkNames);
-  return resolveConfig(mergeOptions(fileOptions, inlineOptions), root, configFile);
+  const config = resolveConfig(mergeOptions(fileOptions, inlineOptions), root, configFile);
+  config.baseline = readBaselineFile(root);
+  return config;
 }

@@ -2,6 +2,7 @@
  * What users write in `action-guard.config.*` or pass to `withActionGuard({...})`, and what the build uses
  * after defaults are applied. The shapes follow docs/architecture.md §2; change both ends together.
  */
+import type { ResolvedBaseline } from './baseline-file.js';
 
 /** How seriously a check is taken: `error` fails the build, `warn` prints, `off` ignores it. */
 export type Severity = 'error' | 'warn' | 'off';
@@ -133,6 +134,8 @@ export interface ResolvedConfig {
   manifest: { requireSignature: boolean; failOnUnguarded: boolean };
   /** Encryption-key check settings, consistent with `checks`. */
   encryptionKey: { missing: Severity };
+  /** `action-guard.baseline.json` at the root, read by loadConfig(); absent or null without one (docs/adopting.md). */
+  baseline?: ResolvedBaseline | null;
 }
 
 /** Identity helper that types a config file: `export default defineConfig({ ... })`. */
