@@ -24,9 +24,12 @@ const FORMAT_BASIC = ['table', 'json'] as const;
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
-    usage: 'audit [--cwd DIR] [--format table|json|sarif|markdown]',
+    usage: 'audit [--cwd DIR] [--fail-on-stale] [--format table|json|sarif|markdown]',
     summary: 'analyse every Server Action with the build’s transform and config, without building',
-    options: { cwd: { type: 'string', help: 'project root (default: current directory)' } },
+    options: {
+      cwd: { type: 'string', help: 'project root (default: current directory)' },
+      'fail-on-stale': { type: 'boolean', help: 'exit 1 when action-guard.baseline.json lists findings that no longer occur' },
+    },
     maxPositionals: 0,
     formats: FORMAT_ALL,
     load: async () => (await import('./commands/audit.js')).command,
@@ -42,6 +45,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxPositionals: 0,
     formats: FORMAT_BASIC,
     load: async () => (await import('./commands/init.js')).command,
+  },
+  {
+    name: 'baseline',
+    usage: 'baseline [--cwd DIR] [--prune]',
+    summary: 'record today’s findings in action-guard.baseline.json (build and audit report them as warnings); --prune drops fixed ones',
+    options: {
+      cwd: { type: 'string', help: 'project root (default: current directory)' },
+      prune: { type: 'boolean', help: 'only remove entries whose finding no longer occurs; never add one' },
+    },
+    maxPositionals: 0,
+    formats: FORMAT_BASIC,
+    load: async () => (await import('./commands/baseline.js')).command,
   },
   {
     name: 'manifest show',

@@ -2,7 +2,9 @@ import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
 import { ACTION_GUARD_DIR, findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
-import { formatDiagnostic, transform, type ActionRecord, type Diagnostic } from '@action-guard/transform';
+import {
+  baselineSummary, diagnosticRef, formatDiagnostic, staleBaselineEntries, transform, type ActionRecord, type BaselineEntry, type Diagnostic,
+} from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, isNotFound } from '../errors.js';
@@ -15,6 +17,24 @@ import { toSarif } from '../render/sarif.js';
 export interface AuditOptions {
   /** Project root (where next.config and action-guard.config.* live). @default ctx.cwd */
   cwd?: string;
+  /** Exit 1 when the baseline lists findings that no longer occur. @default false */
+  failOnStale?: boolean;
+  /** Analyse as if there were no baseline (what `action-guard baseline` records). @default false */
+  ignoreBaseline?: boolean;
+}
+
+/** What audit found about `action-guard.baseline.json`. */
+export interface AuditBaseline {
+  /** Posix path relative to the root. */
+  file: string;
+  /** Entries that matched a finding of this run (reported as warnings). */
+  matched: BaselineEntry[];
+  /** Entries that matched nothing: fixed, or the action's ref changed. `action-guard baseline --prune` drops them. */
+  stale: BaselineEntry[];
+  /** `12 baselined findings in 5 files — …`, or null when nothing matched. */
+  summary: string | null;
+  /** Whether stale entries fail this run (`--fail-on-stale`). */
+  failOnStale: boolean;
 }
 
 /** What `audit` found: the same diagnostics the build reports, and every action with its policy. */
@@ -33,6 +53,8 @@ export interface AuditResult {
    * no client code references (AG304).
    */
   manifestFindings: Finding[];
+  /** The baseline applied, or null without one. */
+  baseline: AuditBaseline | null;
   errors: number;
   warnings: number;
 }
@@ -142,6 +164,7 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
     // A config file that does not load (a syntax error, a throwing import) is bad input, not a crash of ours.
     throw new CliError(`cannot load the action-guard config in ${cwd}: ${error instanceof Error ? error.message : String(error)}`, 'fix the config file so that it loads (`node` can import it), then run audit again');
   }
+  if (options.ignoreBaseline) config = { ...config, baseline: null };
   const files: string[] = [];
   const actions: ActionRecord[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -159,6 +182,17 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   const last = await readLastManifest(config.root, candidates.distDirs);
   const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config) : [];
   const all = [...diagnostics, ...manifestFindings];
+  let baseline: AuditBaseline | null = null;
+  if (config.baseline) {
+    const matched = diagnostics.filter((d) => d.baselined).map((d) => ({ ref: diagnosticRef(d, actions), check: d.name, code: d.code }));
+    baseline = {
+      file: path.relative(config.root, config.baseline.file).split(path.sep).join('/'),
+      matched,
+      stale: staleBaselineEntries(config.baseline.findings, matched),
+      summary: baselineSummary(matched),
+      failOnStale: options.failOnStale === true,
+    };
+  }
   return {
     root: config.root,
     configFile: config.configFile,
@@ -167,10 +201,17 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
     diagnostics,
     manifestFile: last?.file ?? null,
     manifestFindings,
+    baseline,
     errors: all.filter((d) => d.severity === 'error').length,
     warnings: all.filter((d) => d.severity === 'warning').length,
   };
 }
+
+const BASELINED_COLUMN: Column<ActionRecord> = { header: 'baselined', cell: (a) => (a.baselined?.length ? a.baselined.join(', ') : '-') };
+
+/** The action table's columns; `baselined` only when the baseline applies to some action. */
+const actionColumns = (actions: ActionRecord[]): Column<ActionRecord>[] =>
+  actions.some((a) => a.baselined?.length) ? [...ACTION_COLUMNS, BASELINED_COLUMN] : ACTION_COLUMNS;
 
 const ACTION_COLUMNS: Column<ActionRecord>[] = [
   { header: 'ref', cell: (a) => a.ref },
@@ -186,18 +227,39 @@ function summary(result: AuditResult): string {
   return `${plural(result.actions.length, 'action')} in ${plural(result.files.length, 'file')}: ${plural(result.errors, 'error')}, ${plural(result.warnings, 'warning')}`;
 }
 
+/** The baseline's lines for people: the one-line summary and every stale entry. */
+function baselineLines(result: AuditResult): string[] {
+  const baseline = result.baseline;
+  if (!baseline) return [];
+  const lines = baseline.summary ? [baseline.summary] : [];
+  if (baseline.stale.length) {
+    lines.push(
+      `${baseline.stale.length} stale baseline ${baseline.stale.length === 1 ? 'entry' : 'entries'} in ${baseline.file} (the finding no longer occurs; \`action-guard baseline --prune\` removes ${baseline.stale.length === 1 ? 'it' : 'them'}):`,
+      ...baseline.stale.map((e) => `  ${e.ref} ${e.code} ${e.check}`),
+    );
+  }
+  return lines;
+}
+
+/** Exit code of audit: 1 for an error finding, or for stale baseline entries with `--fail-on-stale`. */
+export function auditExitCode(result: AuditResult): 0 | 1 {
+  if (result.errors > 0) return 1;
+  return result.baseline?.failOnStale && result.baseline.stale.length > 0 ? 1 : 0;
+}
+
 /** The `audit` command: `action-guard audit [--cwd DIR] [--format table|json|sarif|markdown]`. */
 export const command: CommandModule<AuditResult> = {
-  run: (args: ParsedArgs, ctx) => audit({ cwd: args.values.cwd as string | undefined }, ctx),
-  exitCode: (result) => (result.errors > 0 ? 1 : 0),
+  run: (args: ParsedArgs, ctx) => audit({ cwd: args.values.cwd as string | undefined, failOnStale: args.values['fail-on-stale'] === true }, ctx),
+  exitCode: auditExitCode,
   render: {
     table: (result) =>
       [
         ...result.diagnostics.map((d) => `${formatDiagnostic(d)}\n`),
         ...(result.manifestFindings.length ? [`From the last build (${result.manifestFile}):\n`] : []),
         ...result.manifestFindings.map((f) => `${formatFinding(f)}\n`),
-        result.actions.length ? renderTable(result.actions, ACTION_COLUMNS) : 'No Server Actions found.',
+        result.actions.length ? renderTable(result.actions, actionColumns(result.actions)) : 'No Server Actions found.',
         '',
+        ...baselineLines(result),
         summary(result),
       ].join('\n'),
     json: (result) => JSON.stringify(result, null, 2),
@@ -208,6 +270,8 @@ export const command: CommandModule<AuditResult> = {
         '',
         `**${summary(result)}**`,
         '',
+        ...baselineLines(result).map((line) => `${line}  `),
+        ...(result.baseline ? [''] : []),
         ...(result.diagnostics.length + result.manifestFindings.length
           ? [
               renderMarkdownTable<Diagnostic | Finding>([...result.diagnostics, ...result.manifestFindings], [
@@ -220,7 +284,7 @@ export const command: CommandModule<AuditResult> = {
               '',
             ]
           : []),
-        result.actions.length ? renderMarkdownTable(result.actions, ACTION_COLUMNS) : '_No Server Actions found._',
+        result.actions.length ? renderMarkdownTable(result.actions, actionColumns(result.actions)) : '_No Server Actions found._',
       ].join('\n'),
   },
 };
