@@ -236,6 +236,7 @@ export function buildManifest(input: BuildManifestInput): BuiltManifest {
     // check (the hot path of a 10,000-action manifest); the literal's key order below is therefore alphabetical.
     const policy = record ? orderPolicy(record.policy) : null;
     const action: ManifestAction = {
+      ...(record?.baselined?.length ? { baselined: [...record.baselined] } : {}),
       exportName: record ? record.exportName : inline ? null : entry.exportedName,
       file,
       guarded: record?.guarded ?? false,

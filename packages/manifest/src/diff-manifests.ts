@@ -145,12 +145,22 @@ export function diffManifests(before: Pick<ActionManifest, 'actions'>, after: Pi
         file: next.file,
         oldId: null,
         newId: next.id,
-        reasons: [isPublic ? (next.guarded ? `new @public action: ${next.policy?.publicReason ?? ''}`.trim() : 'new action with no guard') : 'new action'],
+        reasons: [
+          isPublic ? (next.guarded ? `new @public action: ${next.policy?.publicReason ?? ''}`.trim() : 'new action with no guard') : 'new action',
+          ...(next.baselined?.length ? [`baselined: ${next.baselined.join(', ')}`] : []),
+        ],
         strengthenedBy: [],
       });
       continue;
     }
     const { weaker, stronger } = comparePolicies(effective(previous), effective(next));
+    // Entering the baseline accepts a finding the build would fail on; leaving it means the finding was fixed.
+    const wasBaselined = previous.baselined ?? [];
+    const isBaselined = next.baselined ?? [];
+    const entered = isBaselined.filter((check) => !wasBaselined.includes(check));
+    const left = wasBaselined.filter((check) => !isBaselined.includes(check));
+    if (entered.length) weaker.push(`baselined: ${entered.join(', ')} (accepted in action-guard.baseline.json)`);
+    if (left.length) stronger.push(`no longer baselined: ${left.join(', ')}`);
     const base = { ref, file: next.file, oldId: previous.id, newId: next.id };
     if (weaker.length) changes.push({ ...base, class: 'weakened', reasons: weaker, strengthenedBy: stronger });
     else if (stronger.length) changes.push({ ...base, class: 'strengthened', reasons: stronger, strengthenedBy: stronger });

@@ -116,6 +116,14 @@ function object<F extends Fields>(fields: F, refine?: (value: FieldsOf<F>, path:
   return shape;
 }
 
+/** A field that may be absent (`undefined`); when present it must match `inner`. */
+function optional<T>(inner: Shape<T>): Shape<T | undefined> {
+  return {
+    expected: `${inner.expected} or nothing`,
+    check: (value, path) => (value === undefined ? undefined : inner.check(value, path)),
+  };
+}
+
 const join = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`);
 
 // ---------- the manifest (SPEC §4; types in ./types.ts) ----------
@@ -148,6 +156,7 @@ const ACTION = object(
     runtimes: arrayOf(oneOf('node', 'edge')),
     referencedByClient: boolean,
     guarded: boolean,
+    baselined: optional(arrayOf(string)),
   },
   (action, path) => {
     // The builder guards only what the transform saw, with its policy: "guarded" without one is a forged entry that

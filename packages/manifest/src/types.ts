@@ -29,6 +29,8 @@ export interface ActionRecord {
   loc: { line: number; column: number };
   policy: NormalizedPolicy;
   guarded: boolean;
+  /** Checks whose findings action-guard.baseline.json accepts for this action (sorted); absent when none. */
+  baselined?: string[];
 }
 
 /** One file's records as the loader persists them under `<distDir>/cache/action-guard/records/` (docs/architecture.md §3). */
@@ -78,6 +80,11 @@ export interface ManifestAction {
   runtimes: Array<'node' | 'edge'>;
   referencedByClient: boolean;
   guarded: boolean;
+  /**
+   * The checks (e.g. `missing-auth-decision`) whose findings action-guard.baseline.json accepts for this action,
+   * sorted; the key is absent for an action the baseline does not touch (and in manifests built before it).
+   */
+  baselined?: string[];
 }
 
 /** The manifest written to `.next/action-guard/manifest.json` (SPEC §4). */
