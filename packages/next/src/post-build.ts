@@ -1,5 +1,8 @@
 import type { ResolvedConfig } from '@action-guard/config';
-import { formatFinding, writeActionManifest, type Finding } from '@action-guard/manifest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { formatFinding, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { baselineSummary, refFile, staleBaselineEntries, type BaselineEntry } from '@action-guard/transform/baseline';
 
 /** What Next passes to `compiler.runAfterProductionCompile` (next/dist/build/after-production-compile.js). */
 export interface AfterCompileMetadata {
@@ -52,6 +55,37 @@ export function warningLines(warnings: readonly Finding[]): string[] {
 }
 
 /**
+ * What the build says about action-guard.baseline.json: one summary line for the findings it accepted (taken from
+ * the manifest, whose entries carry `baselined`), and every stale entry it can judge: one whose file is gone, or
+ * whose file this build compiled without that finding. A file the build never compiled is left to
+ * `action-guard audit`, which analyses every source file.
+ */
+export function baselineLines(config: ResolvedConfig, manifest: Pick<ActionManifest, 'actions'>): string[] {
+  const entries = config.baseline?.findings ?? [];
+  if (entries.length === 0) return [];
+  const matched: BaselineEntry[] = [];
+  const compiled = new Set<string>();
+  for (const action of manifest.actions) {
+    compiled.add(action.file);
+    for (const check of action.baselined ?? []) matched.push({ ref: action.ref, check: check as BaselineEntry['check'], code: '' });
+  }
+  const stale = staleBaselineEntries(entries, matched).filter((entry) => {
+    const file = refFile(entry.ref);
+    return compiled.has(file) || !existsSync(path.join(config.root, file));
+  });
+  const lines: string[] = [];
+  const summary = baselineSummary(matched);
+  if (summary) lines.push(`⚠ action-guard: ${summary}`);
+  if (stale.length > 0) {
+    lines.push(
+      `⚠ action-guard: ${stale.length} stale baseline ${stale.length === 1 ? 'entry' : 'entries'} (the finding no longer occurs; \`action-guard baseline --prune\` removes ${stale.length === 1 ? 'it' : 'them'}, \`action-guard audit --fail-on-stale\` fails CI on them):`,
+      ...stale.map((entry) => `    ${entry.ref} ${entry.code} ${entry.check}`),
+    );
+  }
+  return lines;
+}
+
+/**
  * The post-build step (SPEC §4): writes `.next/action-guard/manifest.json` (and the signed envelope when a key is
  * set) through @action-guard/manifest, prints warnings, and fails the build listing every error finding.
  */
@@ -62,7 +96,7 @@ export async function writeManifestAfterCompile(
 ): Promise<void> {
   // `next build` sets TURBOPACK for Turbopack builds (next/dist/lib/bundler.js parseBundlerArgs); webpack otherwise.
   const bundler = process.env.TURBOPACK ? 'turbopack' : 'webpack';
-  const { manifestPath, findings } = await writeActionManifest({
+  const { manifestPath, manifest, findings } = await writeActionManifest({
     projectDir: metadata.projectDir,
     distDir: metadata.distDir,
     bundler,
@@ -71,6 +105,7 @@ export async function writeManifestAfterCompile(
   });
   const graded = gradeFindings(findings, config.checks);
   for (const line of warningLines(graded.filter((finding) => finding.severity === 'warning'))) console.warn(line);
+  for (const line of baselineLines(config, manifest)) console.warn(line);
   const errors = graded.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     const list = errors.map(formatFinding).join('\n\n');
