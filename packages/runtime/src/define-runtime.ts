@@ -353,6 +353,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         if (code !== undefined) event.code = code;
         if (session !== null) event.principal = session.id;
         if (ref !== undefined) event.ref = ref;
+        if (meta.baselined !== undefined && meta.baselined.length > 0) event.baselined = true;
         emit(event);
       }
       if (span !== null) {

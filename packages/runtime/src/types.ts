@@ -48,6 +48,8 @@ export type AuthorizeFn = (ctx: AuthorizeContext<any>) => boolean | Promise<bool
 export interface ActionMeta {
   /** Stable reference `<file>#<export>` (inline actions: `<file>#<Component>/<name>`). */
   ref: string;
+  /** Checks whose findings action-guard.baseline.json accepts for this action; absent when none (transform src/baseline.ts). */
+  baselined?: readonly string[];
   /** Posix path of the source file, relative to the project root. */
   file: string;
   /** Exported name, or null for inline actions. */
@@ -101,6 +103,8 @@ export interface CallEvent {
   principal?: string;
   /** Reference id of an `INTERNAL_ERROR`. */
   ref?: string;
+  /** Present on every call of an action the baseline accepts findings for: it runs, but is never invisible. */
+  baselined?: true;
 }
 
 /** Emitted when a store could not be reached; says what the guard did about it. */
