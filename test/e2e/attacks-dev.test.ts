@@ -54,7 +54,8 @@ describe('issue #14 item 3 attacks under next dev (turbopack)', () => {
         // answers are checked for leaks by attacks-suite.ts).
         const response = await client.call(endpoint.id, [], { path: `/${variant.variant}` });
         if (variant.exports.includes(endpoint.exportedName)) {
-          expect(isActionFailure(response.result), `expected UNAUTHENTICATED, got ${JSON.stringify(response.result)}`).toBe(true);
+          const got = `status ${response.status}, result ${JSON.stringify(response.result)}, thrown ${JSON.stringify(response.thrown)}`;
+          expect(isActionFailure(response.result), `expected UNAUTHENTICATED, got ${got}; server:\n${server.output().slice(-2000)}`).toBe(true);
           expect((response.result as ActionFailure).error.code).toBe('UNAUTHENTICATED');
         }
       }

@@ -29,7 +29,7 @@ type Outcome =
   | { kind: 'unbuilt'; reason: string };
 
 /** At most this many builds per bundler: each round leaves out the variants the previous one refused. */
-const MAX_ROUNDS = 4;
+const MAX_ROUNDS = 5;
 
 /** One cold build of the attack app: ~30 s (Turbopack) to ~60 s (webpack) on two idle cores, far more on busy ones. */
 const BUILD_TIMEOUT_MS = 420_000;
