@@ -59,6 +59,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/baseline.js')).command,
   },
   {
+    name: 'suggest',
+    usage: 'suggest [--cwd DIR] [--write]',
+    summary: 'propose @requiresAuth / @role / @schema, with evidence, from what each unguarded action’s body already does',
+    options: {
+      cwd: { type: 'string', help: 'project root (default: current directory)' },
+      write: { type: 'boolean', help: 'merge the tags into the JSDoc blocks and prune the baseline entries they resolve' },
+    },
+    maxPositionals: 0,
+    formats: FORMAT_BASIC,
+    load: async () => (await import('./commands/suggest.js')).command,
+  },
+  {
     name: 'manifest show',
     usage: 'manifest show [FILE] [--format table|json|markdown]',
     summary: 'print a manifest (default .next/action-guard/manifest.json)',

@@ -1,0 +1,80 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { suggest } from '../src/commands/suggest.js';
+import { mergeTags } from '../src/suggest/merge-tags.js';
+import { defaultContext } from '../src/context.js';
+import { run } from './helpers.js';
+
+const FIXTURE = new URL('./fixtures/suggest-app/', import.meta.url).pathname;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function copy(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'ag-suggest-'));
+  dirs.push(root);
+  cpSync(FIXTURE, root, { recursive: true });
+  return root;
+}
+
+describe('action-guard suggest', () => {
+  test('every proposal is in the labelled expectations (precision 1), with evidence; recall is reported', async () => {
+    const root = copy();
+    const expected = JSON.parse(readFileSync(path.join(root, 'expectations.json'), 'utf8')) as Record<string, string[]>;
+    const result = await suggest({}, defaultContext({ cwd: root }));
+    let proposed = 0;
+    let right = 0;
+    for (const action of result.actions) {
+      for (const proposal of action.proposals) {
+        proposed++;
+        expect(expected[action.ref], `${action.ref}: ${proposal.text}`).toContain(proposal.text);
+        if (expected[action.ref]!.includes(proposal.text)) right++;
+        expect(proposal.evidence.every((e) => /^app\/actions\.ts:\d+ /.test(e))).toBe(true);
+      }
+      expect(action.proposals.some((p) => p.text.startsWith('@public'))).toBe(false);
+    }
+    const labelled = Object.entries(expected).filter(([key]) => key !== '//').reduce((n, [, tags]) => n + tags.length, 0);
+    expect(right).toBe(proposed);
+    const bySuggestion = Object.fromEntries(result.actions.map((a) => [a.ref, a]));
+    // Recall 9 of 10 labelled tags: logThenCheck logs before its gate, and suggest only reads a gate that comes first.
+    expect(bySuggestion['app/actions.ts#logThenCheck']!.proposals).toEqual([]);
+    expect({ proposed, right, labelled }).toEqual({ proposed: 9, right: 9, labelled: 10 });
+    expect(bySuggestion['app/actions.ts#subscribe']!.needsDecision).toEqual(['auth: @public <reason> or @requiresAuth/@role/@authorize', 'schema: @schema <Name> (one per parameter)']);
+    expect(bySuggestion['app/actions.ts#promote']!.proposals[0]!.evidence.at(-1)).toMatch(/leaves unless the session's role is "admin"/);
+  });
+
+  test('--write merges the tags into the JSDoc (or adds one), prunes resolved baseline entries, and the audit agrees', async () => {
+    const root = copy();
+    await run(['baseline', '--cwd', root]);
+    const before = readFileSync(path.join(root, 'action-guard.baseline.json'), 'utf8');
+    const out = await run(['suggest', '--cwd', root, '--write']);
+    expect(out.code).toBe(0);
+    const code = readFileSync(path.join(root, 'app/actions.ts'), 'utf8');
+    expect(code).toContain('/**\n * Creates a post.\n * @requiresAuth\n * @schema PostSchema\n */\nexport async function createPost');
+    expect(code).toContain('/**\n * @role admin\n * @schema IdSchema\n */\nexport async function promote');
+    expect(code).toContain('/** @requiresAuth */\nexport async function archive');
+    const after = readFileSync(path.join(root, 'action-guard.baseline.json'), 'utf8');
+    expect(after.split('\n').length).toBeLessThan(before.split('\n').length);
+    expect(after).not.toContain('createPost');
+    expect(after).toContain('subscribe');
+    expect((await run(['audit', '--cwd', root])).code).toBe(0);
+    // A second run proposes nothing new for the actions it tagged.
+    const again = await suggest({}, defaultContext({ cwd: root }));
+    expect(again.actions.find((a) => a.ref === 'app/actions.ts#createPost')).toBeUndefined();
+  });
+
+  test('mergeTags keeps indentation and CRLF line endings', () => {
+    const code = 'x;\r\n  /**\r\n   * Saves.\r\n   */\r\n  export async function save() {}\r\n';
+    const start = code.indexOf('/**');
+    const end = code.indexOf('*/') + 2;
+    expect(mergeTags(code, { docComment: { start, end }, docAnchor: start }, ['@requiresAuth'])).toBe(
+      'x;\r\n  /**\r\n   * Saves.\r\n   * @requiresAuth\r\n   */\r\n  export async function save() {}\r\n',
+    );
+    const bare = 'x;\n\texport async function save() {}\n';
+    expect(mergeTags(bare, { docComment: null, docAnchor: bare.indexOf('export') }, ['@requiresAuth', '@schema S'])).toBe(
+      'x;\n\t/**\n\t * @requiresAuth\n\t * @schema S\n\t */\n\texport async function save() {}\n',
+    );
+  });
+});
