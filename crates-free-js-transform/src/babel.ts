@@ -24,6 +24,10 @@ export interface ActionGuardBabelMetadata {
 export default function actionGuardBabelPlugin(): PluginObj<PluginPass & { opts: ActionGuardBabelOptions }> {
   return {
     name: 'action-guard',
+    // Next accepts `import … assert { type: 'json' }` as well as `with`; so must the host's parse of the file.
+    manipulateOptions(_options, parserOptions: { plugins: unknown[] }) {
+      parserOptions.plugins.push('deprecatedImportAssert');
+    },
     visitor: {
       Program(path, state) {
         const filename = state.filename ?? state.file.opts.filename;

@@ -1,22 +1,14 @@
 import type { File, Node, Program } from '@babel/types';
 import { collectActionSites, findJsDoc, type ActionSite, type LocalisableExport } from './analyze/collect-action-sites.js';
+import { countServerDirectiveCandidates, effectivePrologue, isUseServer } from './analyze/directives.js';
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
-import { recoverActions } from './analyze/recover-actions.js';
-import { GUARDED_MARKER, type PlannedGuard } from './codegen/plan-guards.js';
+import { parameterShape, type PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
-import { describeParameters } from './validate/describe-parameters.js';
-import { parseSchemaList } from './validate/policy-arguments.js';
 import { resolvePolicy } from './validate/resolve-policy.js';
-
-/** A `"use server"` string literal anywhere (prologue or function body); files without one are passed through. */
-const USE_SERVER = /(["'])use server\1/g;
-
-/** The import the transform injects; a bare mention of the marker elsewhere does not count. */
-const GUARDED_IMPORT = new RegExp(`import \\$\\$ag\\d*_runtime from "[^"\\n]*" /\\* ${GUARDED_MARKER} \\*/;`);
 
 /** Where an action's policy is written in the source, for tools that edit it (the ESLint plugin's suggestions). */
 export interface CheckedSite {
@@ -56,12 +48,11 @@ const NOTHING: Omit<AnalyzedModule, 'actions' | 'diagnostics'> = { sites: [], mo
  * both run this, so the build and the editor report the same findings.
  */
 export function analyzeModule(code: string, resolved: ResolvedOptions): AnalyzedModule {
-  const mentions = code.match(USE_SERVER)?.length ?? 0;
+  // String literals that cook to "use server" in any spelling (escapes, line continuations); none: not parsed.
+  const mentions = countServerDirectiveCandidates(code);
   if (mentions === 0) return { actions: [], diagnostics: [], ...NOTHING };
-  // Our own output (the injected import with its marker) is returned as it is: the transform is idempotent.
-  if (code.includes(GUARDED_MARKER) && GUARDED_IMPORT.test(code)) {
-    return { actions: recoverActions(code, resolved.filename), diagnostics: [], ...NOTHING };
-  }
+  // No shortcut for text that looks like our output: transform() recognises its own output by regenerating it
+  // (analyze/recover-actions.ts); here such text is analysed like any source.
 
   const lines = new LineIndex(code);
   const context = { source: code, file: resolved.file, lines };
@@ -79,16 +70,15 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     return { actions: [], diagnostics: applySeverity([finding], resolved, context), ...NOTHING };
   }
 
-  const prologueMentions = ast.program.directives.filter((directive) => directive.value.value === 'use server').length;
+  const prologueMentions = effectivePrologue(ast.program.directives, ast.program.body).filter((d) => isUseServer(d.value)).length;
   const analysis = collectActionSites(ast, { findInline: mentions > prologueMentions });
   const bindings = collectModuleBindings(ast.program);
   const findings: Finding[] = [];
 
   if (analysis.isServerModule && !analysis.isClientModule && !resolved.insideActionPaths) {
-    const directive = ast.program.directives.find((d) => d.value.value === 'use server')!;
     findings.push({
       name: 'server-module-outside-paths',
-      offset: directive.start!,
+      offset: analysis.serverDirective!.start!,
       message: `"use server" module ${resolved.file} is outside the configured actionPaths`,
       fix: 'move the actions into a file that matches actionPaths, or add this path to actionPaths',
     });
@@ -112,10 +102,8 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     if (convention !== undefined) consumed.set(convention.name, convention);
     for (const tag of tagsOf.get(site)!) {
       if (tag.name !== 'schema') continue;
-      const parsed = parseSchemaList(tag.args);
-      if (!parsed.ok) continue;
       for (const candidate of analysis.valueExports.values()) {
-        if (parsed.value.includes(candidate.localName)) consumed.set(candidate.name, candidate);
+        if (candidate.localName === tag.args) consumed.set(candidate.name, candidate);
       }
     }
   }
@@ -130,7 +118,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       tags: tagsOf.get(site)!,
       offset: site.offset,
       label,
-      parameters: site.fn === null ? null : describeParameters(site.fn),
+      declaredParams: declaredParameterCount(site),
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
@@ -139,7 +127,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     if (site.unguardable !== null) {
       findings.push({
         name: 'unguardable-action',
-        offset: site.offset,
+        offset: site.unguardable.offset ?? site.offset,
         message: `${label} cannot be guarded: ${site.unguardable.reason}`,
         fix: site.unguardable.fix,
       });
@@ -198,6 +186,13 @@ function checkedSite(site: ActionSite, ref: string): CheckedSite {
     docComment: comment === null ? null : { start: comment.start!, end: comment.end! },
     docAnchor: anchor?.start ?? site.offset,
   };
+}
+
+/** Parameters an action declares (rest counts as one); `null` when its shape is unknown (`wrap(fn)`). */
+function declaredParameterCount(site: ActionSite): number | null {
+  if (site.fn === null) return null;
+  const shape = parameterShape(site.fn);
+  return shape.count + (shape.rest ? 1 : 0);
 }
 
 /** Drops findings whose check is off, attaches severity, location and frame, and sorts by position. */

@@ -1,8 +1,8 @@
-import { applyBaseline } from './baseline.js';
+import { recoverSourceCandidates } from './analyze/recover-actions.js';
 import { analyzeModule } from './check-module.js';
 import { emitGuards } from './codegen/emit-guards.js';
-import { planGuards } from './codegen/plan-guards.js';
-import { resolveOptions } from './options.js';
+import { GUARDED_MARKER, planGuards } from './codegen/plan-guards.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions, TransformResult } from './types.js';
 
 function unchanged(code: string, actions: ActionRecord[] = [], diagnostics: Diagnostic[] = []): TransformResult {
@@ -22,11 +22,23 @@ function choosePrefix(code: string): string {
  */
 export function transform(code: string, options: TransformOptions): TransformResult {
   const resolved = resolveOptions(options);
+  // Our own output comes back unchanged, with the records of the source it was made from. It is recognised only
+  // when a source transforms to exactly this text (the injected header, every wrapper and every metadata constant
+  // byte for byte), so a marker in a comment, a string or hand-written `$$ag` code never skips the transform, and
+  // metadata written by hand never becomes a record: such text is transformed like any other source.
+  if (code.includes(GUARDED_MARKER)) {
+    for (const candidate of recoverSourceCandidates(code, resolved.filename, GUARDED_MARKER)) {
+      const regenerated = transformSource(candidate, { ...resolved, sourceMaps: false });
+      if (regenerated.changed && regenerated.code === code) return unchanged(code, regenerated.actions, regenerated.diagnostics);
+    }
+  }
+  return transformSource(code, resolved);
+}
+
+/** The transform proper, for a source that is not (or no longer) our own output. */
+function transformSource(code: string, resolved: ResolvedOptions): TransformResult {
   // One core with checkModule(): parse, collect and validate there; only planning and emitting happen here.
-  const analysed = analyzeModule(code, resolved);
-  const { actions, wrap } = analysed;
-  // Before planning: a baselined action's metadata must carry what the baseline changed (src/baseline.ts).
-  const { diagnostics } = applyBaseline(resolved.baseline, resolved.file, actions, analysed.diagnostics);
+  const { actions, diagnostics, wrap } = analyzeModule(code, resolved);
   if (wrap === null) return unchanged(code, actions, diagnostics);
 
   const edits = planGuards({

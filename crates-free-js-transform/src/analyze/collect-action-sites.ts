@@ -1,3 +1,5 @@
+import { collectPatternNames, findBindingWrites, type BindingWrite } from './module-scope.js';
+import { effectivePrologue, isUseCache, isUseServer, type EffectiveDirective } from './directives.js';
 import type {
   ArrowFunctionExpression, ClassMethod, ClassPrivateMethod, Comment, Directive, ExportDefaultDeclaration,
   ExportNamedDeclaration, Expression, File, FunctionDeclaration, FunctionExpression, Node, ObjectMethod, Program,
@@ -31,7 +33,9 @@ export interface ActionSite {
   /** Why the action cannot be guarded and how to fix it, or `null` when it can. */
   unguardable: Unguardable | null;
   /** The `"use server"` directive inside the function's own body, if any (removed from an export's impl). */
-  ownDirective: Directive | null;
+  ownDirective: Node | null;
+  /** The last statement of the function body's directive prologue (where an inline action's guard call goes). */
+  prologueEnd: Node | null;
 }
 
 /** Why an action cannot be wrapped, and what to change. */
@@ -40,7 +44,20 @@ export interface Unguardable {
   reason: string;
   /** The fix. */
   fix: string;
+  /** Where to report it when that is not the action itself (the assignment that replaces an exported action). */
+  offset?: number;
 }
+
+/** An export whose body starts with "use cache": Next registers the cache function, not an action. */
+const USE_CACHE_EXPORT: Unguardable = {
+  reason:
+    'its body starts with "use cache", so Next registers the cache function itself ($$RSC_SERVER_CACHE_<n>, callable by ID) ' +
+    'instead of an action, and a wrapper would register a second, different action while a cached result skips any guard inside it',
+  fix: 'remove "use cache" from the exported action and move the cached work into a separate function that the action calls',
+};
+
+const DESTRUCTURED_FIX =
+  'bind the action by name so there is one expression to wrap: `export const name = source.name` (or declare it as `export async function name(…) {…}`)';
 
 const DECLARE_HERE = 'declare the action in this module as `export async function name(…) {…}` or `export const name = async (…) => …`';
 
@@ -74,8 +91,10 @@ export interface LocalisableExport {
 
 /** What the analysis of one module found. */
 export interface ModuleAnalysis {
-  /** The module's directive prologue (leading string-literal statements only, as Next reads it). */
-  directives: Directive[];
+  /** The module's directive prologue as Next reads it (cooked values, after TypeScript erasure). */
+  prologue: EffectiveDirective[];
+  /** The statement of the module's `"use server"` directive, when it is a server module. */
+  serverDirective: Node | null;
   /** Whether the prologue holds `"use server"`. */
   isServerModule: boolean;
   /** Whether the prologue holds `"use client"` (inline actions there are Next's compile error, left to Next). */
@@ -92,12 +111,9 @@ function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-function directiveNamed(directives: readonly Directive[], test: (value: string) => boolean): Directive | null {
-  return directives.find((directive) => test(directive.value.value)) ?? null;
+function directiveNamed(directives: readonly EffectiveDirective[], test: (value: string) => boolean): EffectiveDirective | null {
+  return directives.find((directive) => test(directive.value)) ?? null;
 }
-
-const isUseServer = (value: string): boolean => value === 'use server';
-const isUseCache = (value: string): boolean => value === 'use cache' || value.startsWith('use cache:');
 
 /** Strips TypeScript wrappers and parentheses (`(x as T)`, `x satisfies T`, `x!`). */
 export function unwrapExpression(expression: Expression): Expression {
@@ -119,25 +135,36 @@ export function unwrapExpression(expression: Expression): Expression {
 }
 
 /**
- * Expressions that may evaluate to a function at run time. Next accepts them as exports and only checks
- * `typeof` when the module loads (NEXT-INTERNALS §1), so they must be guarded, never localised.
+ * Expressions that may evaluate to a function at run time. Next accepts every export initialiser except literals
+ * and sync functions, and only checks `typeof` when the module loads (NEXT-INTERNALS §1, rechecked with the oracle:
+ * `new Function(…)`, `class {}`, `x = y`, `await p` are all registered), so anything that is not certainly a
+ * non-function must be guarded, never localised or skipped.
  */
 function mayBeFunction(expression: Expression): boolean {
   switch (expression.type) {
-    case 'CallExpression':
-    case 'OptionalCallExpression':
-    case 'Identifier':
-    case 'MemberExpression':
-    case 'OptionalMemberExpression':
-    case 'ConditionalExpression':
-    case 'LogicalExpression':
-    case 'SequenceExpression':
-    case 'AwaitExpression':
-    case 'TaggedTemplateExpression':
-    case 'AssignmentExpression':
-      return true;
-    default:
+    case 'StringLiteral':
+    case 'NumericLiteral':
+    case 'BooleanLiteral':
+    case 'NullLiteral':
+    case 'RegExpLiteral':
+    case 'BigIntLiteral':
+    case 'DecimalLiteral':
+    case 'TemplateLiteral':
+    case 'ObjectExpression':
+    case 'ArrayExpression':
+    case 'RecordExpression':
+    case 'TupleExpression':
+    case 'UnaryExpression':
+    case 'BinaryExpression':
+    case 'UpdateExpression':
+    case 'ThisExpression':
+    case 'MetaProperty':
       return false;
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return !expression.async;
+    default:
+      return true;
   }
 }
 
@@ -186,8 +213,9 @@ function usesOwnThisOrArguments(fn: FunctionNode): 'this' | 'super' | 'arguments
   return found;
 }
 
-function bodyDirectives(fn: FunctionNode): Directive[] {
-  return fn.body.type === 'BlockStatement' ? fn.body.directives : [];
+/** A function body's directive prologue as Next reads it (cooked, after TypeScript erasure). */
+function bodyDirectives(fn: FunctionNode): EffectiveDirective[] {
+  return fn.body.type === 'BlockStatement' ? effectivePrologue(fn.body.directives, fn.body.body) : [];
 }
 
 function propertyKeyName(key: Node, computed: boolean): string | null {
@@ -296,8 +324,9 @@ function enclosingNames(ancestors: readonly Node[]): string[] {
  */
 export function collectActionSites(ast: File, options: { findInline: boolean }): ModuleAnalysis {
   const program: Program = ast.program;
-  const directives = program.directives;
-  const isServerModule = directiveNamed(directives, isUseServer) !== null;
+  const directives = effectivePrologue(program.directives, program.body);
+  const serverDirective = directiveNamed(directives, isUseServer)?.node ?? null;
+  const isServerModule = serverDirective !== null;
   const isClientModule = directiveNamed(directives, (value) => value === 'use client') !== null;
   const sites: ActionSite[] = [];
   const valueExports = new Map<string, LocalisableExport>();
@@ -324,8 +353,10 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
       ancestors.pop();
       if (isFunctionNode(node)) {
         const ownDirectives = bodyDirectives(node);
-        if (directiveNamed(ownDirectives, isUseCache) !== null || cacheExports.has(node)) counter++;
-        const directive = directiveNamed(ownDirectives, isUseServer);
+        const directive = directiveNamed(ownDirectives, isUseServer)?.node ?? null;
+        // An export of a "use cache" module that carries its own "use server" is an action, not a cache function:
+        // Next numbers those 0, 1, 2 (checked with the oracle), so only real cache functions take a number here.
+        if (directiveNamed(ownDirectives, isUseCache) !== null || (cacheExports.has(node) && directive === null)) counter++;
         // Next rejects non-async actions and instance methods itself; they are left alone for its error.
         const isInstanceMethod = (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && !node.static;
         if (directive !== null && node.async && !isInstanceMethod && !exportFunctions.has(node)) {
@@ -342,6 +373,7 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
             inlineIndex: counter++,
             unguardable: unguardableFunction(node),
             ownDirective: directive,
+            prologueEnd: ownDirectives.at(-1)?.node ?? null,
           });
         }
       } else if (
@@ -363,7 +395,7 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
     seen.set(site.refName, count);
     if (count > 1) site.refName = `${site.refName}#${count}`;
   }
-  return { directives, isServerModule, isClientModule, sites, valueExports };
+  return { prologue: directives, serverDirective, isServerModule, isClientModule, sites, valueExports };
 }
 
 /** The async functions a module exports directly (declarations, and arrows or function expressions as values). */
@@ -398,7 +430,9 @@ function needsSyntheticDefaultBinding(node: ExportDefaultDeclaration): boolean {
 type LocalDeclaration =
   | { kind: 'function'; fn: FunctionDeclaration; statement: Statement }
   | { kind: 'variable'; declarator: VariableDeclarator; statement: Statement; first: boolean }
+  | { kind: 'pattern'; declarator: VariableDeclarator }
   | { kind: 'import' }
+  | { kind: 'class'; node: Node }
   | { kind: 'other' };
 
 function indexLocalDeclarations(program: Program): Map<string, LocalDeclaration> {
@@ -410,11 +444,17 @@ function indexLocalDeclarations(program: Program): Map<string, LocalDeclaration>
       inner.declarations.forEach((declarator, index) => {
         if (declarator.id.type === 'Identifier') {
           locals.set(declarator.id.name, { kind: 'variable', declarator, statement, first: index === 0 });
+        } else {
+          const names = new Set<string>();
+          collectPatternNames(declarator.id, names);
+          for (const name of names) locals.set(name, { kind: 'pattern', declarator });
         }
       });
     } else if (inner.type === 'ImportDeclaration') {
       for (const specifier of inner.specifiers) locals.set(specifier.local.name, { kind: 'import' });
-    } else if ((inner.type === 'ClassDeclaration' || inner.type === 'TSEnumDeclaration') && inner.id) {
+    } else if (inner.type === 'ClassDeclaration' && inner.id) {
+      locals.set(inner.id.name, { kind: 'class', node: inner });
+    } else if (inner.type === 'TSEnumDeclaration' && inner.id) {
       locals.set(inner.id.name, { kind: 'other' });
     }
   }
@@ -428,6 +468,12 @@ function exportedName(node: { type: string; name?: string; value?: string }): st
 function collectExportSites(program: Program, sites: ActionSite[], valueExports: Map<string, LocalisableExport>): void {
   const locals = indexLocalDeclarations(program);
   const siteByFunction = new Map<Node, ActionSite>();
+  const siteByExpression = new Map<Node, ActionSite>();
+  /** Module-scope bindings the export list reads (local name → export names): Next registers their final values. */
+  const exportedLocals = new Map<string, string[]>();
+  const exportsLocal = (localName: string, exportName: string): void => {
+    exportedLocals.set(localName, [...(exportedLocals.get(localName) ?? []), exportName]);
+  };
 
   const addFunctionSite = (
     fn: FunctionNode, exportName: string, selfName: string | null, docCarriers: Node[],
@@ -445,24 +491,38 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     const site: ActionSite = {
       kind: 'export', exportName, fn, expression: null, selfName, docCarriers, offset: fn.start!, refName: exportName,
       inlineIndex: null,
-      unguardable: unguardableFunction(fn),
-      ownDirective: directiveNamed(bodyDirectives(fn), isUseServer),
+      unguardable: directiveNamed(bodyDirectives(fn), isUseCache) !== null ? USE_CACHE_EXPORT : unguardableFunction(fn),
+      ownDirective: directiveNamed(bodyDirectives(fn), isUseServer)?.node ?? null,
+      prologueEnd: null,
     };
     siteByFunction.set(fn, site);
     sites.push(site);
   };
 
   const addExpressionSite = (expression: Expression, exportName: string, selfName: string | null, docCarriers: Node[]): void => {
-    sites.push({
+    const earlier = siteByExpression.get(expression);
+    if (earlier !== undefined) {
+      // One value under two names: wrapping it once per name would evaluate and wrap it twice, and wrapping it once
+      // would give two exports one function object, which registerServerReference cannot tell apart.
+      earlier.unguardable ??= {
+        reason: `the same value is exported as "${earlier.exportName}" and "${exportName}"`,
+        fix: 'export it once, or declare a second action that calls a shared (non-exported) helper',
+      };
+      sites.push({ ...earlier, exportName, refName: exportName });
+      return;
+    }
+    const site: ActionSite = {
       kind: 'export', exportName, fn: null, expression, selfName, docCarriers, offset: expression.start!, refName: exportName,
-      inlineIndex: null, unguardable: null, ownDirective: null,
-    });
+      inlineIndex: null, unguardable: null, ownDirective: null, prologueEnd: null,
+    };
+    siteByExpression.set(expression, site);
+    sites.push(site);
   };
 
-  const addUnguardable = (node: Node, exportName: string, reason: string, docCarriers: Node[]): void => {
+  const addUnguardable = (node: Node, exportName: string, reason: string, docCarriers: Node[], fix = DECLARE_HERE): void => {
     sites.push({
       kind: 'export', exportName, fn: null, expression: null, selfName: null, docCarriers, offset: node.start!,
-      refName: exportName, inlineIndex: null, unguardable: { reason, fix: DECLARE_HERE }, ownDirective: null,
+      refName: exportName, inlineIndex: null, unguardable: { reason, fix }, ownDirective: null, prologueEnd: null,
     });
   };
 
@@ -471,7 +531,8 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     declarator: VariableDeclarator, exportName: string, docCarriers: Node[], localisable: LocalisableExport | null,
   ): void => {
     if (declarator.id.type !== 'Identifier') {
-      if (declarator.init) addUnguardable(declarator, exportName, 'a destructured export cannot be wrapped', docCarriers);
+      // Next registers every name the pattern binds; there is no single function or expression per name to wrap.
+      addUnguardable(declarator, exportName, `"${exportName}" is bound by destructuring, so there is no expression of its own to wrap`, docCarriers, DESTRUCTURED_FIX);
       return;
     }
     if (!declarator.init) return;
@@ -492,7 +553,17 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
     localName: string, exportName: string, exportCarriers: Node[], localisable: LocalisableExport | null, at: Node,
   ): void => {
     const local = locals.get(localName);
+    exportsLocal(localName, exportName);
     if (local === undefined || local.kind === 'other') return;
+    if (local.kind === 'pattern') {
+      const reason = `"${localName}" is bound by destructuring, so there is no expression of its own to wrap`;
+      addUnguardable(at, exportName, reason, [local.declarator, ...exportCarriers], DESTRUCTURED_FIX);
+      return;
+    }
+    if (local.kind === 'class') {
+      addUnguardable(at, exportName, `"${localName}" is a class, which Next registers as an action because it is a function`, exportCarriers);
+      return;
+    }
     if (local.kind === 'import') {
       addUnguardable(at, exportName, `"${localName}" is imported, so there is no declaration here to wrap`, exportCarriers);
       return;
@@ -524,10 +595,15 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
         } else if (declaration.type === 'VariableDeclaration') {
           declaration.declarations.forEach((declarator, index) => {
             const carriers: Node[] = [declarator, ...(index === 0 ? [declaration, statement] : [])];
-            const name = declarator.id.type === 'Identifier' ? declarator.id.name : '<destructured>';
-            addVariable(declarator, name, carriers, { name, localName: name, statement, specifier: null });
+            const names = new Set<string>();
+            collectPatternNames(declarator.id, names);
+            for (const name of names) {
+              exportsLocal(name, name);
+              addVariable(declarator, name, carriers, declarator.id.type === 'Identifier' ? { name, localName: name, statement, specifier: null } : null);
+            }
           });
         }
+        if (declaration.type === 'FunctionDeclaration' && declaration.id) exportsLocal(declaration.id.name, declaration.id.name);
         continue;
       }
       for (const specifier of statement.specifiers) {
@@ -539,6 +615,7 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
       const declaration = statement.declaration;
       if (declaration.type === 'FunctionDeclaration') {
         if (declaration.async) addFunctionSite(declaration, 'default', declaration.id?.name ?? null, [declaration, statement]);
+        if (declaration.id) exportsLocal(declaration.id.name, 'default');
       } else if (declaration.type !== 'ClassDeclaration' && declaration.type !== 'TSDeclareFunction') {
         const expression = unwrapExpression(declaration as Expression);
         if (expression.type === 'ArrowFunctionExpression' || expression.type === 'FunctionExpression') {
@@ -549,6 +626,67 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
           addExpressionSite(expression, 'default', null, [expression, statement]);
         }
       }
+    }
+  }
+  rejectWrittenExports(program, sites, exportedLocals);
+}
+
+const HOW_WRITTEN: Record<BindingWrite['how'], string> = {
+  assignment: 'assigned',
+  update: 'updated with ++/--',
+  loop: 'assigned by a for…in/of loop',
+  redeclaration: 'declared again',
+  eval: 'possibly assigned by a direct eval()',
+};
+
+/**
+ * Next registers the value an exported binding holds once the module has run, not the declaration the wrapper
+ * went around, so any later write to it (anywhere in the module, nested functions included) could put an
+ * unguarded function behind the action's ID. Such exports are rejected, never recorded as guarded; exports that
+ * had no site of their own (`export let x;` assigned later) get one.
+ */
+function rejectWrittenExports(program: Program, sites: ActionSite[], exportedLocals: ReadonlyMap<string, string[]>): void {
+  const writes = findBindingWrites(program, new Set(exportedLocals.keys()));
+  if (writes.length === 0) return;
+  const firstWrite = new Map<string, BindingWrite>();
+  for (const write of writes) if (!firstWrite.has(write.name)) firstWrite.set(write.name, write);
+  const unguardableFor = (name: string): Unguardable => {
+    const write = firstWrite.get(name)!;
+    const line = write.node.loc?.start.line ?? 0;
+    if (write.how === 'eval') {
+      return {
+        reason: `this "use server" module calls eval() (line ${line}), which can assign "${name}" after the guard was put around its declaration`,
+        fix: 'remove the direct eval() call from this module',
+        offset: write.node.start!,
+      };
+    }
+    return {
+      reason:
+        `"${name}" is ${HOW_WRITTEN[write.how]} on line ${line}, and Next registers the value the binding holds after the module ` +
+        'has run, which the guard around its declaration does not cover',
+      fix:
+        `declare "${name}" once and never assign to it (\`export async function ${name}(…) {…}\` or \`export const ${name} = async (…) => …\`); ` +
+        "to choose an implementation at run time, make that choice inside the action's body",
+      offset: write.node.start!,
+    };
+  };
+  const covered = new Set<string>();
+  for (const site of sites) {
+    if (site.kind !== 'export') continue;
+    const local = site.selfName ?? [...exportedLocals].find(([, names]) => names.includes(site.exportName!))?.[0];
+    if (local === undefined || !firstWrite.has(local)) continue;
+    covered.add(site.exportName!);
+    if (site.unguardable === null || site.unguardable === USE_CACHE_EXPORT || !site.unguardable.offset) site.unguardable = unguardableFor(local);
+  }
+  for (const [local, exportNames] of exportedLocals) {
+    if (!firstWrite.has(local)) continue;
+    for (const exportName of exportNames) {
+      if (covered.has(exportName)) continue;
+      const write = firstWrite.get(local)!;
+      sites.push({
+        kind: 'export', exportName, fn: null, expression: null, selfName: null, docCarriers: [], offset: write.node.start!,
+        refName: exportName, inlineIndex: null, unguardable: unguardableFor(local), ownDirective: null, prologueEnd: null,
+      });
     }
   }
 }

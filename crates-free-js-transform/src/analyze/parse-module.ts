@@ -10,7 +10,8 @@ export function parseModule(code: string, filename: string): File {
   const extension = /\.[cm]?[jt]sx?$/i.exec(filename)?.[0].toLowerCase() ?? '.tsx';
   const isTypeScript = extension.includes('t');
   const hasJsx = !isTypeScript || extension.endsWith('x');
-  const base: ParserPlugin[] = ['explicitResourceManagement', 'importAttributes', 'decoratorAutoAccessors'];
+  // Next's SWC accepts import attributes in both spellings (`with { type: 'json' }` and the older `assert { … }`).
+  const base: ParserPlugin[] = ['explicitResourceManagement', ['importAttributes', { deprecatedAssertSyntax: true }], 'decoratorAutoAccessors'];
   if (isTypeScript) base.push('typescript');
   if (hasJsx) base.push('jsx');
   const attempt = (decorators: ParserPlugin): File =>

@@ -1,4 +1,5 @@
-import type { Directive, Identifier, Program } from '@babel/types';
+import type { Identifier, Program } from '@babel/types';
+import { effectivePrologue } from '../analyze/directives.js';
 import type { ActionSite, FunctionNode, LocalisableExport } from '../analyze/collect-action-sites.js';
 import type { ActionRecord } from '../types.js';
 
@@ -124,15 +125,6 @@ function literal(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/**
- * One thunk returning every positional schema, in parameter order: `() => [IdSchema, FormSchema]`. The policy
- * writes them joined (`IdSchema, ...ItemsSchema`, a rest parameter's prefixed with `...`, validate/policy-arguments.ts
- * `joinSchemaList`); the runtime reads the array and the rest marker (packages/runtime/src/input.ts).
- */
-function schemasThunk(schemas: string | null): string {
-  return schemas === null ? 'null' : `() => [${schemas.split(', ').map((name) => name.replace(/^\.\.\./, '')).join(', ')}]`;
-}
-
 /** The module-level metadata constant of one action: literals and thunks only (no TDZ, nothing captured). */
 function metaConstant(name: string, record: ActionRecord): string {
   const { policy } = record;
@@ -140,15 +132,14 @@ function metaConstant(name: string, record: ActionRecord): string {
   return (
     `const ${name} = { ref: ${literal(record.ref)}, file: ${literal(record.file)}, exportName: ${literal(record.exportName)}, ` +
     `kind: ${literal(record.kind)}, inlineIndex: ${literal(record.inlineIndex)}, line: ${record.loc.line}, column: ${record.loc.column}, ` +
-    `policy: ${literal(policy)}, schema: ${schemasThunk(policy.schema)}, authorize: ${thunk(policy.authorize)}` +
-    // Only a baselined action has the key, so every other action's metadata stays byte for byte what it was.
-    `${record.baselined ? `, baselined: ${literal(record.baselined)}` : ''} };`
+    `policy: ${literal(policy)}, schema: ${thunk(policy.schema)}, authorize: ${thunk(policy.authorize)} };`
   );
 }
 
 /** Where the injected import and metadata go: right after the directive prologue, keeping line numbers. */
 function injectionPoint(code: string, program: Program): { at: number; before: string; after: string } {
-  const directives: Directive[] = program.directives;
+  // The prologue Next reads, which may continue after type-only imports (analyze/directives.ts).
+  const directives = effectivePrologue(program.directives, program.body).map((directive) => directive.node);
   if (directives.length > 0) {
     const last = directives[directives.length - 1]!;
     return { at: last.end!, before: code[last.end! - 1] === ';' ? ' ' : '; ', after: '' };
@@ -220,7 +211,7 @@ export function planGuards(input: PlanInput): Edit[] {
     const implParams = range.parenthesised ? oneLine : `(${oneLine})`;
     const body = fn.body;
     if (body.type !== 'BlockStatement') return;
-    const lastDirective = body.directives[body.directives.length - 1]!;
+    const lastDirective = site.prologueEnd ?? body.directives[body.directives.length - 1]!;
     const semicolon = code[lastDirective.end! - 1] === ';' ? '' : ';';
     const implHead = fn.type === 'ArrowFunctionExpression' ? `async ${implParams} => {` : `async function ${implParams} {`;
     edits.push({ kind: 'overwrite', start: range.start, end: range.end, text: `(${params}${breaks})` });
