@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { toTransformOptions } from '@action-guard/config';
-import { formatDiagnostic, transform, type TransformResult } from '@action-guard/transform';
+import { countServerDirectiveCandidates, formatDiagnostic, transform, type TransformResult } from '@action-guard/transform';
 import type { LoaderContext } from 'webpack';
 import type { LoaderOptions } from './loader-options.js';
 import { sha256, writeModuleRecord } from './records.js';
@@ -14,8 +14,6 @@ const cache = new Map<string, TransformResult>();
 /** How often this process's loader parsed a file (misses) or reused a parse (hits); read by tests and the bench. */
 export const cacheStats = { hits: 0, misses: 0 };
 
-/** Must agree with the Turbopack rule's content condition (with-action-guard.ts), which pre-filters files. */
-const USE_SERVER = /['"]use server['"]/;
 
 function transformCached(source: string, filename: string, options: LoaderOptions): TransformResult {
   const key = sha256(`${filename}\0${JSON.stringify(options)}\0${source}`);
@@ -42,7 +40,9 @@ function transformCached(source: string, filename: string, options: LoaderOption
  * bundler errors (which fail `next build` and show in the `next dev` overlay) and warnings.
  */
 export default function actionGuardLoader(this: LoaderContext<LoaderOptions>, source: string): void {
-  if (!USE_SERVER.test(source)) return this.callback(null, source);
+  // Next decides from the cooked directive (`'use\x20server'` is "use server"), so the skip test counts string
+  // literals that cook to it in any spelling; the Turbopack rule's content condition is the same pre-filter.
+  if (countServerDirectiveCandidates(source) === 0) return this.callback(null, source);
   const result = transformCached(source, this.resourcePath, this.getOptions());
   // A baselined finding is summarised once per build by the post-build step (post-build.ts baselineLines), not
   // printed per module on every compile: the baseline exists so that adopting does not bury the build output.

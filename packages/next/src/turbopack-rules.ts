@@ -1,3 +1,4 @@
+import { SERVER_DIRECTIVE_PREFILTER } from '@action-guard/transform/checks';
 import type { LoaderOptions } from './loader-options.js';
 import type { TurbopackRulesSyntax } from './next-version.js';
 import { appliedTwiceError } from './webpack-rule.js';
@@ -11,9 +12,11 @@ export const TURBOPACK_15_CONDITION = '#actionGuard/use-server';
 /** The loader specifier, resolved by Turbopack from the project (a package path survives monorepos and `file:`). */
 export const LOADER_SPECIFIER = '@action-guard/next/loader';
 
-// Must agree with USE_SERVER in loader.ts. The condition only pre-filters (it matches anywhere in a file);
-// the transform decides from the directive prologue.
-const USE_SERVER_CONTENT = /['"]use server['"]/;
+// The transform's own pre-filter, which the loader applies too: a plain `"use server"` or a quoted spelling that
+// starts an escape or line continuation within it (`'use\x20server'`, `'\u0075se server'`), so no file Next treats
+// as a server module is skipped. The condition matches anywhere in a file; the transform decides from the cooked
+// directive prologue.
+const USE_SERVER_CONTENT = SERVER_DIRECTIVE_PREFILTER;
 
 type LoaderItem = string | { loader: string; options?: Record<string, unknown> };
 type RuleItem = { loaders?: LoaderItem[]; condition?: unknown; as?: string; type?: string } & Record<string, unknown>;

@@ -140,6 +140,16 @@ describe('the loader inside a real webpack compilation', () => {
     expect(String(memory.readFileSync('/virtual/out/main.js'))).toContain('answer = 42');
   });
 
+  test('an escaped "use server" spelling Next honours still reaches the transform and is guarded', async () => {
+    const options = await optionsFor();
+    // Next cooks the directive: '\u0075se\x20server' is "use server", so Next registers `steal` as an action.
+    const escaped = "'\\u0075se\\x20server';\n/** @requiresAuth */\nexport async function steal() { return 'secret'; }\n";
+    const { stats, memory } = await compile({ 'app/escaped.js': escaped }, options, { entry: { main: './app/escaped.js' } });
+    expect(stats.hasErrors()).toBe(false);
+    expect(cacheStats.misses).toBe(1);
+    expect(String(memory.readFileSync('/virtual/out/main.js'))).toContain('.guard(');
+  });
+
   test('imports the configured runtime module through a path relative to each file', async () => {
     const options = await optionsFor();
     options.config.runtime = `${ROOT}/lib/action-guard.js`;

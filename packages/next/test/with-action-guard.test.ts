@@ -6,6 +6,7 @@ import type { NextConfig } from 'next';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Configuration, RuleSetRule } from 'webpack';
 import { fingerprintEncryptionKey } from '@action-guard/manifest/key-fingerprint';
+import { SERVER_DIRECTIVE_PREFILTER } from '@action-guard/transform/checks';
 import { withActionGuard } from '../src/index.js';
 import type { LoaderOptions } from '../src/loader-options.js';
 import { applyActionGuard } from '../src/with-action-guard.js';
@@ -68,7 +69,7 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(rule).toMatchObject({ enforce: 'pre', exclude: /node_modules/, test: /\.(c|m)?[jt]sx?$/ });
     expect(turbopackRules(config)[OUR_GLOB]).toEqual([
       {
-        condition: { all: [{ not: 'foreign' }, { content: /['"]use server['"]/ }] },
+        condition: { all: [{ not: 'foreign' }, { content: SERVER_DIRECTIVE_PREFILTER }] },
         loaders: [{ loader: '@action-guard/next/loader', options: loaderOptionsOf(rule!) }],
       },
     ]);
@@ -287,7 +288,7 @@ describe('withActionGuard()(nextConfig)', () => {
   test('emits the Next 15.5 rules syntax (named conditions) when Next 15.5 is installed', async () => {
     const config = await applyActionGuard({}, { options: {}, phase: BUILD, projectDir, nextVersion: '15.5.29' });
     const turbopack = config.turbopack as { conditions: Record<string, unknown>; rules: Record<string, unknown> };
-    expect(turbopack.conditions['#actionGuard/use-server']).toEqual({ path: /\.(c|m)?[jt]sx?$/, content: /['"]use server['"]/ });
+    expect(turbopack.conditions['#actionGuard/use-server']).toEqual({ path: /\.(c|m)?[jt]sx?$/, content: SERVER_DIRECTIVE_PREFILTER });
     expect(turbopack.rules['#actionGuard/use-server']).toMatchObject({ foreign: false, loaders: [{ loader: '@action-guard/next/loader' }] });
     expect(turbopack.rules[OUR_GLOB]).toBeUndefined();
   });
