@@ -85,11 +85,31 @@ export interface CheckKeyResult {
   fix: string | null;
   fingerprint: string | null;
   manifest: { file: string; fingerprint: string | null; source: string | null; matches: boolean | null } | null;
+  /** Where the key was read: `environment`, or the env file `next build` would load it from (`.env`, …); null without one. */
+  keySource: string | null;
+}
+
+/**
+ * The env files `next build` and `next start` load, in Next's precedence order (@next/env loadEnvConfig, production
+ * mode): the process environment wins, then `.env.production.local`, `.env.local`, `.env.production`, `.env`. `keys
+ * check` reads the key where the build will, so a key `keys generate --env-file .env` just wrote is checked too.
+ */
+export const PRODUCTION_ENV_FILES = ['.env.production.local', '.env.local', '.env.production', '.env'] as const;
+
+async function findKey(ctx: CommandContext): Promise<{ value: string | undefined; source: string | null }> {
+  const fromEnv = ctx.env[ENCRYPTION_KEY_ENV];
+  if (fromEnv !== undefined) return { value: fromEnv, source: 'environment' };
+  for (const name of PRODUCTION_ENV_FILES) {
+    const text = await readEnvFile(ctx, path.resolve(ctx.cwd, name));
+    const assignment = text === null ? undefined : findAssignments(text, ENCRYPTION_KEY_ENV).at(-1);
+    if (assignment) return { value: assignment.value, source: name };
+  }
+  return { value: undefined, source: null };
 }
 
 /** Checks the key in the environment, and with `manifest`, that it is the key the build used. */
 export async function checkKey(options: { manifest?: string }, ctx: CommandContext): Promise<CheckKeyResult> {
-  const value = ctx.env[ENCRYPTION_KEY_ENV];
+  const { value, source: keySource } = await findKey(ctx);
   const check = checkEncryptionKey(value);
   const fingerprint = value ? await fingerprintEncryptionKey(value) : null;
   let manifest: CheckKeyResult['manifest'] = null;
@@ -103,7 +123,7 @@ export async function checkKey(options: { manifest?: string }, ctx: CommandConte
       matches: recorded ? fingerprintsMatch(fingerprint, recorded.fingerprint) : null,
     };
   }
-  if (!check.ok) return { ok: false, reason: check.reason, problem: check.problem, fix: check.fix, fingerprint, manifest };
+  if (!check.ok) return { ok: false, reason: check.reason, problem: check.problem, fix: check.fix, fingerprint, manifest, keySource };
   if (manifest?.matches === false) {
     return {
       ok: false,
@@ -112,9 +132,10 @@ export async function checkKey(options: { manifest?: string }, ctx: CommandConte
       fix: 'run with the key the build used, or rebuild with this key',
       fingerprint,
       manifest,
+      keySource,
     };
   }
-  return { ok: true, reason: null, problem: null, fix: null, fingerprint, manifest };
+  return { ok: true, reason: null, problem: null, fix: null, fingerprint, manifest, keySource };
 }
 
 /** The `keys check [--manifest FILE]` command. */
@@ -124,7 +145,7 @@ export const checkCommand: CommandModule<CheckKeyResult> = {
   render: {
     table: (r) =>
       [
-        r.ok ? `${ENCRYPTION_KEY_ENV} is valid (fingerprint ${r.fingerprint})` : `${ENCRYPTION_KEY_ENV}: ${r.problem}\nfix: ${r.fix}`,
+        r.ok ? `${ENCRYPTION_KEY_ENV} is valid (fingerprint ${r.fingerprint}${r.keySource && r.keySource !== 'environment' ? `, read from ${r.keySource}` : ''})` : `${ENCRYPTION_KEY_ENV}: ${r.problem}\nfix: ${r.fix}`,
         ...(r.manifest
           ? [r.manifest.matches === null ? `${r.manifest.file} records no key fingerprint` : r.manifest.matches ? `matches the key ${r.manifest.file} was built with` : `does NOT match the key ${r.manifest.file} was built with (${r.manifest.fingerprint})`]
           : []),
