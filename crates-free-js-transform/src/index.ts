@@ -7,6 +7,11 @@ export { SERVER_DIRECTIVE_PREFILTER, countServerDirectiveCandidates } from './an
 export { checkModule, type CheckedSite, type ModuleCheck } from './check-module.js';
 export { POLICY_TAGS } from './validate/resolve-policy.js';
 export { suggestTag } from './validate/suggest-tag.js';
+export {
+  applyBaseline, BASELINE_FILE_NAME, BASELINE_VERSION, BASELINED_PUBLIC_REASON, BaselineFormatError, baselineEntriesFor, baselineKey,
+  baselineSummary, diagnosticRef, parseBaseline, refFile, serializeBaseline, staleBaselineEntries, type AppliedBaseline, type Baseline,
+  type BaselineEntry,
+} from './baseline.js';
 export { formatDiagnostic } from './diagnostics/format-diagnostic.js';
 export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics/registry.js';
 export { DEFAULT_RUNTIME_IMPORT, TransformOptionsError, resolveOptions, type ResolvedOptions } from './options.js';

@@ -1,4 +1,5 @@
 import { recoverSourceCandidates } from './analyze/recover-actions.js';
+import { applyBaseline } from './baseline.js';
 import { analyzeModule } from './check-module.js';
 import { emitGuards } from './codegen/emit-guards.js';
 import { GUARDED_MARKER, planGuards } from './codegen/plan-guards.js';
@@ -38,7 +39,10 @@ export function transform(code: string, options: TransformOptions): TransformRes
 /** The transform proper, for a source that is not (or no longer) our own output. */
 function transformSource(code: string, resolved: ResolvedOptions): TransformResult {
   // One core with checkModule(): parse, collect and validate there; only planning and emitting happen here.
-  const { actions, diagnostics, wrap } = analyzeModule(code, resolved);
+  const analysed = analyzeModule(code, resolved);
+  const { actions, wrap } = analysed;
+  // Before planning: a baselined action's metadata must carry what the baseline changed (src/baseline.ts).
+  const { diagnostics } = applyBaseline(resolved.baseline, resolved.file, actions, analysed.diagnostics);
   if (wrap === null) return unchanged(code, actions, diagnostics);
 
   const edits = planGuards({

@@ -132,7 +132,9 @@ function metaConstant(name: string, record: ActionRecord): string {
   return (
     `const ${name} = { ref: ${literal(record.ref)}, file: ${literal(record.file)}, exportName: ${literal(record.exportName)}, ` +
     `kind: ${literal(record.kind)}, inlineIndex: ${literal(record.inlineIndex)}, line: ${record.loc.line}, column: ${record.loc.column}, ` +
-    `policy: ${literal(policy)}, schema: ${thunk(policy.schema)}, authorize: ${thunk(policy.authorize)} };`
+    `policy: ${literal(policy)}, schema: ${thunk(policy.schema)}, authorize: ${thunk(policy.authorize)}` +
+    // Only a baselined action has the key, so every other action's metadata stays byte for byte what it was.
+    `${record.baselined ? `, baselined: ${literal(record.baselined)}` : ''} };`
   );
 }
 
