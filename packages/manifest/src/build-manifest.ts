@@ -148,7 +148,7 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
         message: `Next registered the Server Action ${action.ref} (id ${action.id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
         fix: outside
           ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
-          : 'wrap next.config with withActionGuard() and make sure this file is not excluded; then rebuild',
+          : 'if next.config is not wrapped with withActionGuard(), wrap it; otherwise this is a Server Action the transform did not recognise, or a file its bundler rule did not reach (the build names which): declare it as `export async function name(…) {…}` in a "use server" file and rebuild',
       }),
     );
   } else if (!action.guarded) {

@@ -1,6 +1,8 @@
-import type { ResolvedConfig } from '@action-guard/config';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { toTransformOptions, type ResolvedConfig } from '@action-guard/config';
+import { transform } from '@action-guard/transform';
 import { formatFinding, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { baselineSummary, refFile, staleBaselineEntries, type BaselineEntry } from '@action-guard/transform/baseline';
 
@@ -103,7 +105,7 @@ export async function writeManifestAfterCompile(
     nextVersion,
     config,
   });
-  const graded = gradeFindings(findings, config.checks);
+  const graded = gradeFindings(await explainUnrecorded(findings, metadata.projectDir, config), config.checks);
   for (const line of warningLines(graded.filter((finding) => finding.severity === 'warning'))) console.warn(line);
   for (const line of baselineLines(config, manifest)) console.warn(line);
   const errors = graded.filter((finding) => finding.severity === 'error');
@@ -112,4 +114,43 @@ export async function writeManifestAfterCompile(
     throw new Error(`action-guard: the action manifest check failed with ${errors.length} error(s):\n\n${list}`);
   }
   console.log(`✓ action-guard: wrote ${manifestPath}`);
+}
+
+/**
+ * For an action Next registered that has no record, finds the real cause by running the transform on the file as it
+ * is on disk now (the post-build step only runs under withActionGuard(), so "not configured" is never it): either
+ * the transform does not see this action at all (a form of export or directive it does not recognise), or it does
+ * and the loader never ran on this file in this build (the bundler rule did not reach it). Other findings pass
+ * through unchanged.
+ */
+export async function explainUnrecorded(findings: readonly Finding[], projectDir: string, config: ResolvedConfig): Promise<Finding[]> {
+  return Promise.all(
+    findings.map(async (finding) => {
+      if (finding.name !== 'unguarded-action' || finding.file === null || finding.ref === null || !finding.message.includes('never saw it')) return finding;
+      if (finding.file.startsWith('../') || finding.file.includes('node_modules/')) return finding;
+      const filename = path.join(projectDir, finding.file);
+      let code: string;
+      try {
+        code = await readFile(filename, 'utf8');
+      } catch {
+        return finding;
+      }
+      const name = finding.ref.slice(finding.ref.indexOf('#') + 1);
+      const inline = /^\$\$RSC_SERVER_ACTION_(\d+)$/.exec(name);
+      const found = transform(code, { ...toTransformOptions(config, filename), sourceMaps: false }).actions.some((action) =>
+        inline ? action.inlineIndex === Number(inline[1]) : action.exportName === name,
+      );
+      return found
+        ? {
+            ...finding,
+            message: `${finding.message.replace(/, but .*$/, '')}, but the action-guard loader did not run on ${finding.file} in this build (the transform does find it now), so it runs with no policy`,
+            fix: "make sure action-guard's bundler rule reaches this file (it skips node_modules and files outside the project); then rebuild",
+          }
+        : {
+            ...finding,
+            message: `${finding.message.replace(/, but .*$/, '')}, but the action-guard transform does not recognise it as a Server Action in ${finding.file}, so it runs with no policy`,
+            fix: 'declare it as `export async function name(…) {…}` in a "use server" file (one declaration, never reassigned), and report the form Next accepted to action-guard',
+          };
+    }),
+  );
 }
