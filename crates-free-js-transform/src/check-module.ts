@@ -4,10 +4,12 @@ import { countServerDirectiveCandidates, effectivePrologue, isUseServer } from '
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
-import { parameterShape, type PlannedGuard } from './codegen/plan-guards.js';
+import type { PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
+import { describeParameters } from './validate/describe-parameters.js';
+import { parseSchemaList } from './validate/policy-arguments.js';
 import { resolvePolicy } from './validate/resolve-policy.js';
 
 /** Where an action's policy is written in the source, for tools that edit it (the ESLint plugin's suggestions). */
@@ -102,8 +104,10 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     if (convention !== undefined) consumed.set(convention.name, convention);
     for (const tag of tagsOf.get(site)!) {
       if (tag.name !== 'schema') continue;
+      const parsed = parseSchemaList(tag.args);
+      if (!parsed.ok) continue;
       for (const candidate of analysis.valueExports.values()) {
-        if (candidate.localName === tag.args) consumed.set(candidate.name, candidate);
+        if (parsed.value.includes(candidate.localName)) consumed.set(candidate.name, candidate);
       }
     }
   }
@@ -118,7 +122,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       tags: tagsOf.get(site)!,
       offset: site.offset,
       label,
-      declaredParams: declaredParameterCount(site),
+      parameters: site.fn === null ? null : describeParameters(site.fn),
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
@@ -186,13 +190,6 @@ function checkedSite(site: ActionSite, ref: string): CheckedSite {
     docComment: comment === null ? null : { start: comment.start!, end: comment.end! },
     docAnchor: anchor?.start ?? site.offset,
   };
-}
-
-/** Parameters an action declares (rest counts as one); `null` when its shape is unknown (`wrap(fn)`). */
-function declaredParameterCount(site: ActionSite): number | null {
-  if (site.fn === null) return null;
-  const shape = parameterShape(site.fn);
-  return shape.count + (shape.rest ? 1 : 0);
 }
 
 /** Drops findings whose check is off, attaches severity, location and frame, and sorts by position. */

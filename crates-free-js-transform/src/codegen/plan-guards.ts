@@ -125,6 +125,15 @@ function literal(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * One thunk returning every positional schema, in parameter order: `() => [IdSchema, FormSchema]`. The policy
+ * writes them joined (`IdSchema, ...ItemsSchema`, a rest parameter's prefixed with `...`, validate/policy-arguments.ts
+ * `joinSchemaList`); the runtime reads the array and the rest marker (packages/runtime/src/input.ts).
+ */
+function schemasThunk(schemas: string | null): string {
+  return schemas === null ? 'null' : `() => [${schemas.split(', ').map((name) => name.replace(/^\.\.\./, '')).join(', ')}]`;
+}
+
 /** The module-level metadata constant of one action: literals and thunks only (no TDZ, nothing captured). */
 function metaConstant(name: string, record: ActionRecord): string {
   const { policy } = record;
@@ -132,7 +141,7 @@ function metaConstant(name: string, record: ActionRecord): string {
   return (
     `const ${name} = { ref: ${literal(record.ref)}, file: ${literal(record.file)}, exportName: ${literal(record.exportName)}, ` +
     `kind: ${literal(record.kind)}, inlineIndex: ${literal(record.inlineIndex)}, line: ${record.loc.line}, column: ${record.loc.column}, ` +
-    `policy: ${literal(policy)}, schema: ${thunk(policy.schema)}, authorize: ${thunk(policy.authorize)}` +
+    `policy: ${literal(policy)}, schema: ${schemasThunk(policy.schema)}, authorize: ${thunk(policy.authorize)}` +
     // Only a baselined action has the key, so every other action's metadata stays byte for byte what it was.
     `${record.baselined ? `, baselined: ${literal(record.baselined)}` : ''} };`
   );
