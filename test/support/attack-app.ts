@@ -73,9 +73,12 @@ export function copyAttackApp(dir: string, variants: string[]): void {
   linkTypeScriptTypes(dir);
 }
 
-/** A fresh copy for `next dev`, at a path of its own (dev and the builds must not share a `.next`). */
-export function devCopy(variants: string[]): string {
-  const dir = join(COPIES_DIR, `${COPY_PREFIX}dev`);
+/**
+ * A fresh copy for `next dev`, at a path of its own (dev and the builds must not share a `.next`); `name` tells apart
+ * copies that run side by side or one after another.
+ */
+export function devCopy(variants: string[], name = 'dev'): string {
+  const dir = join(COPIES_DIR, `${COPY_PREFIX}${name}`);
   copyAttackApp(dir, variants);
   return dir;
 }

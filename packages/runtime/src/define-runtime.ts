@@ -382,29 +382,37 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         session = resolvedSession;
       }
 
-      // 2. Rate limit, before authentication so that denied calls count too. For an action that also has an
-      // idempotency key (and no @authorize, which must never run for a limited caller) the check is deferred into
-      // the claim's store round trip; every denial on the way consumes the limit first (`refuse`), so callers get
-      // exactly the answers of the SPEC order, with one round trip fewer.
-      //
-      // A caller the identity checks will refuse (no session where one is required, or none of the roles) is known
-      // before any bucket is touched. Its calls still count, but only against a bucket of its own: its user bucket,
-      // or, anonymous, a per-address bucket that admitted calls never use. Otherwise anonymous callers could
-      // exhaust a `by:global` (or a shared address's) bucket and lock signed-in users out.
-      let rateLimitPending = policy.rateLimit !== null;
+      // 2. Authentication and 3. roles, decided from the session alone, before any bucket is touched. Such a refusal
+      // costs nothing in any bucket (docs/rate-limits.md): its answer is the same whatever the caller sends, so
+      // repeating it enumerates nothing, and charging it anywhere would let anonymous callers spend a budget that
+      // signed-in users share (`by:global`, a NAT's `by:ip`), or, per address, fill the store with buckets.
+      // `@authorize` implies `@requiresAuth`: without a session it is refused here too, whatever the metadata says.
       const identityRefusal: FailureCode | null =
-        policy.auth === 'required' && session === null
+        (policy.auth === 'required' || meta.authorize !== null) && session === null
           ? 'UNAUTHENTICATED'
           : policy.roles.length > 0 && !holdsAnyRole(policy.roles, heldRoles)
             ? 'FORBIDDEN'
             : null;
-      const refusedCaller = identityRefusal !== null || (meta.authorize !== null && session === null);
+      if (identityRefusal !== null) deny(identityRefusal);
+
+      // 4. Rate limit. An admitted call (past validation and `@authorize`) counts in the bucket its `by:` names. A
+      // call refused after this point (INVALID_INPUT, an `@authorize` refusal, a missing idempotency key) depends on
+      // what the caller sent, so it counts too, but only in a bucket of the caller's own (`refuse`): its user
+      // bucket, or, anonymous, a per-address bucket that admitted calls never use (nowhere without a trustworthy
+      // address: the call is refused either way). No refused call ever spends a `by:global` bucket, a `by:ip`
+      // bucket others behind the address share, or another user's bucket.
+      //
+      // `by:user` with a session is the caller's own bucket whatever the outcome: it is charged first, so a limited
+      // caller never reaches validation or `@authorize`. Any other bucket is shared, so it is charged only once the
+      // call is admitted, after `@authorize` has decided. With an idempotency key the admitted call's charge is made
+      // in the claim's store round trip (rateLimitAndClaim).
+      let rateLimitPending = policy.rateLimit !== null;
+      let refusing = false;
       // null: this call counts against no bucket.
       const rateLimitKey = (): string | null | Promise<string | null> => {
         const scope = actionScope(action);
-        if (refusedCaller) {
+        if (refusing) {
           if (session !== null) return rateLimitKeys.user(scope, session.id);
-          // Refused either way; without a trustworthy address there is no bucket of its own to count it in.
           return clientIpOrNull().then((ip) => (ip === null ? null : rateLimitKeys.refusedAnonymous(scope, ip)));
         }
         const by = policy.rateLimit!.by;
@@ -444,19 +452,24 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         }
         if (!decision.allowed) deny('RATE_LIMITED', { retryAfter: decision.retryAfter });
       };
+      const ownBucketFirst = rateLimitPending && policy.rateLimit!.by === 'user' && session !== null;
       const mergeWithClaim =
-        rateLimitPending && policy.dedupe !== null && meta.authorize === null && typeof store.rateLimitAndClaim === 'function';
-      if (rateLimitPending && !mergeWithClaim) {
+        rateLimitPending &&
+        policy.dedupe !== null &&
+        (meta.authorize === null || !ownBucketFirst) &&
+        typeof store.rateLimitAndClaim === 'function';
+      if (ownBucketFirst && !mergeWithClaim) {
         const limited = applyRateLimit();
         if (limited !== undefined) await limited;
       }
+      // A refusal from here on counts in the caller's own bucket first (RATE_LIMITED once that is spent).
       const refuse = async (code: FailureCode, details?: FailureDetails): Promise<never> => {
-        if (rateLimitPending) await applyRateLimit();
+        if (rateLimitPending) {
+          refusing = true;
+          await applyRateLimit();
+        }
         return deny(code, details);
       };
-
-      // 3. Authentication and 4. roles (decided above, answered here, in the SPEC order).
-      if (identityRefusal !== null) await refuse(identityRefusal);
 
       // 5. Input and validation: every argument by the schema of its position (input.ts validateArguments), so
       // nothing a client sends (FormData, plain or `.bind` arguments, a previous state) reaches the body unvalidated:
@@ -488,11 +501,15 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       }
       const schemas = positional?.schemas ?? [];
 
-      // 6. @authorize.
+      // 6. @authorize. A refusal counts only in the caller's own bucket; an admitted call, in the action's.
       if (meta.authorize !== null) {
         if (session === null) deny('UNAUTHENTICATED');
         const authorize = meta.authorize();
-        if ((await authorize({ session, input, inputs, args: callArgs })) !== true) deny('FORBIDDEN');
+        if ((await authorize({ session, input, inputs, args: callArgs })) !== true) await refuse('FORBIDDEN');
+      }
+      if (rateLimitPending && !mergeWithClaim) {
+        const limited = applyRateLimit();
+        if (limited !== undefined) await limited;
       }
 
       // 7. Idempotency claim.
@@ -527,7 +544,10 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
           // on actions open to anonymous callers, and this holds even if meta says otherwise), and a client key is
           // one only if it cannot be guessed. The record is bound to the SHA-256 of the whole key.
           if (typeof raw !== 'string') {
-            if (rateLimitPending) await applyRateLimit();
+            if (rateLimitPending) {
+              refusing = true;
+              await applyRateLimit();
+            }
             reportAnonymousInputDedupe(action);
             return deny('INTERNAL_ERROR', { ref: crypto.randomUUID() }, 'error');
           }

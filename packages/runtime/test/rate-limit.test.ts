@@ -8,6 +8,7 @@ import {
   type NormalizedPolicy,
   type Session,
 } from '../src/index.js';
+import { z } from 'zod';
 import { eventLog, meta } from './helpers.js';
 
 const alice: Session = { id: 'alice' };
@@ -47,7 +48,7 @@ describe('rate limits', () => {
     }
   });
 
-  test('counts calls that a later check denies (unauthenticated calls use up a bucket of their own address)', async () => {
+  test('unauthenticated calls count in no bucket: each one is answered UNAUTHENTICATED', async () => {
     const runtime = defineRuntime({
       session: () => null,
       headers: () => new Headers({ 'x-real-ip': '203.0.113.5' }),
@@ -56,8 +57,8 @@ describe('rate limits', () => {
     });
     const action = meta({ policy: { rateLimit: { limit: 2, windowSeconds: 60, by: 'user' } } });
     const codes = [];
-    for (let call = 0; call < 3; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ok')));
-    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    for (let call = 0; call < 5; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ok')));
+    expect(codes).toEqual(Array.from({ length: 5 }, () => 'UNAUTHENTICATED'));
   });
 
   test('keeps separate buckets per user for by:user, and one bucket for everyone with by:global', async () => {
@@ -207,7 +208,7 @@ describe('a rate-limited action with an idempotency key', () => {
     expect(calls).toEqual(['rateLimitAndClaim', 'complete']);
   });
 
-  test('still counts calls denied before the claim, and answers RATE_LIMITED as the SPEC order would', async () => {
+  test('unauthenticated calls touch no store at all; a signed-in caller then gets its whole budget', async () => {
     const { store, calls } = countingStore();
     let session: Session | null = null;
     const runtime = defineRuntime({
@@ -219,8 +220,8 @@ describe('a rate-limited action with an idempotency key', () => {
     });
     const codes = [];
     for (let call = 0; call < 3; call++) codes.push(codeOf(await runtime.guard(action, [{ n: call }], async () => 'ran')));
-    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
-    expect(calls).toEqual(['rateLimit', 'rateLimit', 'rateLimit']);
+    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    expect(calls).toEqual([]);
     session = alice;
     const body = vi.fn(async () => 'ran');
     expect(await runtime.guard(action, [{ n: 9 }], body)).toBe('ran');
@@ -289,21 +290,27 @@ describe('refused calls never use up a bucket signed-in callers share', () => {
     const action = signedInOnly('global', { roles: ['admin'] });
     const codes = [];
     for (let call = 0; call < 5; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ran')));
-    // Mallory's refusals count against mallory: FORBIDDEN until her own budget is spent.
-    expect(codes).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'RATE_LIMITED', 'RATE_LIMITED']);
+    // A role refusal is decided from the session alone: it counts in no bucket (the answer never changes).
+    expect(codes).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     session = { id: 'ada', roles: ['admin'] };
     expect(await runtime.guard(action, [], async () => 'ran')).toBe('ran');
   });
 
-  test('refused anonymous calls still count, per address: one address runs out, another does not', async () => {
+  test('anonymous INVALID_INPUT on a public by:global action counts per address: one address runs out, another does not, the global bucket is untouched', async () => {
     let ip = '198.51.100.1';
     const runtime = runtimeWith(() => null, () => ip);
-    const action = signedInOnly('global');
+    const action = meta({
+      ref: 'app/a.ts#publicGlobal',
+      schema: z.object({ email: z.string().email() }),
+      policy: { auth: 'public', publicReason: 'newsletter', rateLimit: { limit: 3, windowSeconds: 60, by: 'global' } },
+    });
     const codes = [];
-    for (let call = 0; call < 4; call++) codes.push(codeOf(await runtime.guard(action, [], async () => 'ran')));
-    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    for (let call = 0; call < 4; call++) codes.push(codeOf(await runtime.guard(action, [{ email: 'nope' }], async () => 'ran')));
+    expect(codes).toEqual(['INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT', 'RATE_LIMITED']);
     ip = '198.51.100.2';
-    expect(codeOf(await runtime.guard(action, [], async () => 'ran'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await runtime.guard(action, [{ email: 'nope' }], async () => 'ran'))).toBe('INVALID_INPUT');
+    for (let call = 0; call < 3; call++) expect(await runtime.guard(action, [{ email: 'a@example.com' }], async () => 'ran')).toBe('ran');
+    expect(codeOf(await runtime.guard(action, [{ email: 'a@example.com' }], async () => 'ran'))).toBe('RATE_LIMITED');
   });
 
   test('signed-in callers of a by:global action still share its one bucket', async () => {
