@@ -117,7 +117,8 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
   const checkedSites: CheckedSite[] = [];
   const guards: PlannedGuard[] = [];
   for (const site of sites) {
-    const label = site.kind === 'export' ? `action "${site.exportName}"` : `inline action "${site.refName}"`;
+    const label =
+      site.kind === 'export' ? `action "${site.exportName}"` : site.kind === 'inline' ? `inline action "${site.refName}"` : `"use cache" function "${site.refName}"`;
     const { policy, findings: policyFindings } = resolvePolicy({
       tags: tagsOf.get(site)!,
       offset: site.offset,
@@ -126,6 +127,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
+      kind: site.kind === 'cache' ? 'cache' : 'action',
     });
     findings.push(...policyFindings);
     if (site.unguardable !== null) {
