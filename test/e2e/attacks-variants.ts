@@ -109,7 +109,7 @@ export const VARIANTS: AttackVariant[] = [
   },
   {
     variant: 'use-cache-inline', item: 'cache functions', attack: 'a POST with the ID of a "use cache" function (from the server-reference manifest) and arguments that fail its schema',
-    exports: [], rejection: null, mayBuild: true, probe: false, bundlers: ['turbopack'], dev: false,
+    exports: [], rejection: null, mayBuild: true, probe: false, bundlers: BOTH, dev: false,
   },
 ];
 
