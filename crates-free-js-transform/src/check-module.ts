@@ -46,11 +46,11 @@ const NOTHING: Omit<AnalyzedModule, 'actions' | 'diagnostics'> = { sites: [], mo
 
 /**
  * Parses, collects and validates one module: every action with its policy and every diagnostic, nothing planned
- * or emitted. Files without a `"use server"` literal are not parsed. {@link transform} and {@link checkModule}
+ * or emitted. Files without a `"use server"` or `"use cache"` literal are not parsed. {@link transform} and {@link checkModule}
  * both run this, so the build and the editor report the same findings.
  */
 export function analyzeModule(code: string, resolved: ResolvedOptions): AnalyzedModule {
-  // String literals that cook to "use server" in any spelling (escapes, line continuations); none: not parsed.
+  // String literals that cook to "use server" or "use cache" in any spelling (escapes, line continuations); none: not parsed.
   const mentions = countServerDirectiveCandidates(code);
   if (mentions === 0) return { actions: [], diagnostics: [], ...NOTHING };
   // No shortcut for text that looks like our output: transform() recognises its own output by regenerating it
@@ -117,7 +117,8 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
   const checkedSites: CheckedSite[] = [];
   const guards: PlannedGuard[] = [];
   for (const site of sites) {
-    const label = site.kind === 'export' ? `action "${site.exportName}"` : `inline action "${site.refName}"`;
+    const label =
+      site.kind === 'export' ? `action "${site.exportName}"` : site.kind === 'inline' ? `inline action "${site.refName}"` : `"use cache" function "${site.refName}"`;
     const { policy, findings: policyFindings } = resolvePolicy({
       tags: tagsOf.get(site)!,
       offset: site.offset,
@@ -126,6 +127,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
       rules: resolved.rules,
+      kind: site.kind === 'cache' ? 'cache' : 'action',
     });
     findings.push(...policyFindings);
     if (site.unguardable !== null) {
@@ -172,7 +174,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
 /**
  * The analysis and checks of {@link transform} without code generation: every action with its policy and every
  * diagnostic the build would report for this file, plus where each action's policy is written. Files without a
- * `"use server"` literal cost one regular-expression scan.
+ * `"use server"` or `"use cache"` literal cost one regular-expression scan.
  */
 export function checkModule(code: string, options: TransformOptions): ModuleCheck {
   const { actions, diagnostics, sites, moduleBindings } = analyzeModule(code, resolveOptions(options));

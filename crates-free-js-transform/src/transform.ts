@@ -18,7 +18,7 @@ function choosePrefix(code: string): string {
 
 /**
  * Finds every Server Action in a module, reads its policy, and wraps it so each call goes through the runtime
- * guard first. Pure: no Next, no bundler, no file system. Files without a `"use server"` literal come back
+ * guard first. Pure: no Next, no bundler, no file system. Files without a `"use server"` or `"use cache"` literal come back
  * untouched without being parsed; running it on its own output changes nothing.
  */
 export function transform(code: string, options: TransformOptions): TransformResult {

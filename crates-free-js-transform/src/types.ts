@@ -105,11 +105,23 @@ export interface ActionRecord {
   ref: string;
   /** The file, posix, relative to root. */
   file: string;
-  /** The exported name (`default` for a default export); `null` for inline actions. */
+  /**
+   * The exported name (`default` for a default export; for a cache function, its name among the exports of a
+   * `"use cache"` module); `null` for inline actions and inline cache functions.
+   */
   exportName: string | null;
-  /** An export of a `"use server"` module, or an inline `"use server"` function. */
-  kind: 'export' | 'inline';
-  /** The n in Next's `$$RSC_SERVER_ACTION_<n>` for an inline action (Next's traversal order); `null` for exports. */
+  /**
+   * `export`: an export of a `"use server"` module; `inline`: an inline `"use server"` function; `cache`: a
+   * `"use cache"` function (inline, or an export of a `"use cache"` module), which Next registers as the server
+   * reference `$$RSC_SERVER_CACHE_<n>` when `cacheComponents` is on, callable by ID like an action. A cache function
+   * runs outside the request, so its only auth decision is `@public` and its guard validates arguments only
+   * (README "`use cache` functions").
+   */
+  kind: 'export' | 'inline' | 'cache';
+  /**
+   * The n in Next's `$$RSC_SERVER_ACTION_<n>` for an inline action, or in `$$RSC_SERVER_CACHE_<n>` for a cache
+   * function (one counter, Next's traversal order); `null` for exports.
+   */
   inlineIndex: number | null;
   /** Where the function starts: 1-based line, 0-based column. */
   loc: { line: number; column: number };

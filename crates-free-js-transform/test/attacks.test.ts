@@ -141,7 +141,27 @@ describe('server modules Next sees are found however the directive is spelt', ()
 
   test('the pre-filter keeps ordinary files out', () => {
     expect(SERVER_DIRECTIVE_PREFILTER.test("const a = 'user';\nconst b = \"\\n\";\nexport const c = 'server';\n")).toBe(false);
+    expect(SERVER_DIRECTIVE_PREFILTER.test("const a = 'cache';\nconst b = 'use';\nconst c = 'use caches';\n")).toBe(false);
   });
+
+  // With cacheComponents on, Next registers every "use cache" function as a server reference callable by ID, in
+  // files without any "use server": the pre-filter (the loader's and Turbopack's content condition) must let them in.
+  const cacheSpellings = ["'use cache'", '"use cache"', "'use cache: remote'", "'use\\x20cache'", "'\\u0075se cache'", "'use c\\ache'", "'use \\\ncache'"];
+  for (const spelling of cacheSpellings) {
+    test(`${JSON.stringify(spelling)} in a component: Next registers the cache function, and the transform guards it`, async () => {
+      const code = `export default async function Page() {\n  /** @public Same for everyone. */\n  async function load() { ${spelling}; return 1; }\n  return load();\n}\n`;
+      const config = { bundler: 'turbopack', isCacheComponents: true, useCacheEnabled: true } as const;
+      const next = await nextTransform(code, '/project/app/page.tsx', 'rsc', undefined, config);
+      expect(next.ok && [...next.actions.values()]).toEqual(['$$RSC_SERVER_CACHE_0']);
+      expect(SERVER_DIRECTIVE_PREFILTER.test(code)).toBe(true);
+      expect(countServerDirectiveCandidates(code)).toBe(1);
+      const result = transform(code, { ...options, filename: 'app/page.tsx' });
+      expect(result.actions).toMatchObject([{ kind: 'cache', inlineIndex: 0, guarded: true }]);
+      expect(result.code).toContain('guardCache(');
+      const after = await nextTransform(result.code, '/project/app/page.tsx', 'rsc', undefined, config);
+      expect(after.ok && next.ok && [...after.actions]).toEqual(next.ok && [...next.actions]);
+    });
+  }
 
   test('exports Next registers though they are not function syntax are guarded: new Function, class expressions', () => {
     for (const init of ["new Function('return 1')", 'class {}', 'await Promise.resolve(() => 1)']) {

@@ -83,9 +83,21 @@ describe("Next's SWC server-actions transform accepts our output", () => {
         expect(Object.fromEntries(after.actions), `${layer}: registered actions`).toEqual(Object.fromEntries(expected));
         // One ID per action we found (guarded or not), none missing, none extra.
         // Client layers drop a "use server" module's body, inline actions nested in its exports included.
-        const registered = layer === 'rsc' ? result.actions : result.actions.filter((action) => action.kind === 'export');
-        const actionIds = [...after.actions.values()].filter((name) => !name.startsWith('$$RSC_SERVER_CACHE_'));
+        // A "use cache" function is registered as $$RSC_SERVER_CACHE_<n> (rsc) or, exported from a "use cache"
+        // module, under its export name (client layers); each has a `cache` record, counted separately below.
+        const cacheRecords = result.actions.filter((action) => action.kind === 'cache');
+        const isCacheName = (name: string): boolean =>
+          name.startsWith('$$RSC_SERVER_CACHE_') || cacheRecords.some((action) => action.exportName === name);
+        const registered = layer === 'rsc' ? result.actions.filter((action) => action.kind !== 'cache') : result.actions.filter((action) => action.kind === 'export');
+        const actionIds = [...after.actions.values()].filter((name) => !isCacheName(name));
         expect(actionIds.length, `${layer}: one ID per action`).toBe(registered.length);
+        if (layer === 'rsc') {
+          // Every cache function Next registers has the record whose inlineIndex is its n, and no record is extra.
+          const cacheIndexes = [...after.actions.values()].flatMap((name) => /^\$\$RSC_SERVER_CACHE_(\d+)$/.exec(name)?.[1] ?? []).map(Number);
+          expect(cacheIndexes.sort(), `${layer}: one cache record per registered cache function`).toEqual(
+            cacheRecords.map((action) => action.inlineIndex!).sort(),
+          );
+        }
         if (layer === 'rsc') {
           const hoisted = hoistedRefs(after.code);
           for (const [index, ref] of hoisted) {

@@ -15,6 +15,7 @@ import {
   readGuardManifest,
   readRuns,
   type BuildRound,
+  type GuardManifestAction,
   type PrintedDiagnostic,
 } from '../support/attack-app.js';
 import { expectFailure as expectTypedFailure, expectNoLeak, formData } from '../support/invoices-app.js';
@@ -360,6 +361,36 @@ export function defineAttackSuite(bundler: Bundler): void {
         const advanced = await call(variant, 'advance', [{ count: 1 }, formData({ step: '1' })], mallory);
         expect(advanced.result, describeResponse(advanced)).toEqual({ count: 2 });
         expect(runsOf('bound-args').map((run) => run.action)).toEqual(['renameNote', 'advance']);
+      });
+    });
+
+    describe('"use cache" functions: Next registers them callable by ID; the guard validates their arguments first', () => {
+      const hasVariant = variants.some((v) => v.variant === 'use-cache-inline');
+
+      test.skipIf(!hasVariant)('an ID read from the server-reference manifest, arguments that fail the schema: the body never runs, the answer is a typed failure', async () => {
+        requireBuilt(variantNamed('use-cache-inline'));
+        // What the attacker has: the registered reference of the page's cache function (not referenced by any client code).
+        const entries = readServerReferences(appDir).filter(
+          (entry) => entry.filename.endsWith('app/use-cache-inline/page.tsx') && entry.exportedName.startsWith('$$RSC_SERVER_CACHE_'),
+        );
+        expect(entries.map((entry) => entry.exportedName)).toEqual(['$$RSC_SERVER_CACHE_0']);
+        const id = entries[0]!.id;
+        const manifestEntry = readGuardManifest(appDir).find((action) => action.id === id) as (GuardManifestAction & { kind?: string }) | undefined;
+        expect({ ref: manifestEntry?.ref, kind: manifestEntry?.kind, guarded: manifestEntry?.guarded, auth: manifestEntry?.policy?.auth }).toEqual({
+          ref: 'app/use-cache-inline/page.tsx#Page/loadProduct', kind: 'cache', guarded: true, auth: 'public',
+        });
+        // (An argument beyond the declared parameters never reaches the function: Next's cache wrapper passes only as
+        // many as it declares, so [7, 'extra'] is a call with 7.)
+        for (const args of [['1 OR 1=1'], [-1], [{ id: 7 }], [], [null]]) {
+          const response = await client.call(id, args, { path: '/use-cache-inline' });
+          expectNoLeak(response.body);
+          expect(describeResponse(response), JSON.stringify(args)).toBe('thrown ACTION_GUARD_INVALID_INPUT');
+        }
+        expect(runsOf('use-cache-inline')).toEqual([]);
+        // The control: a conforming argument runs the body, so the attack above could have seen it run.
+        const control = await client.call(id, [7], { path: '/use-cache-inline' });
+        expect(control.result, describeResponse(control)).toEqual({ id: 7, name: 'Product 7' });
+        expect(runsOf('use-cache-inline')).toEqual([{ variant: 'use-cache-inline', id: 7 }]);
       });
     });
   });

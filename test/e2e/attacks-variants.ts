@@ -107,6 +107,10 @@ export const VARIANTS: AttackVariant[] = [
     variant: 'bound-args', item: 'bound arguments', attack: 'a non-conforming `.bind` argument or useActionState previous state',
     exports: ['renameNote', 'advance'], rejection: null, mayBuild: true, probe: false, bundlers: BOTH, dev: false,
   },
+  {
+    variant: 'use-cache-inline', item: 'cache functions', attack: 'a POST with the ID of a "use cache" function (from the server-reference manifest) and arguments that fail its schema',
+    exports: [], rejection: null, mayBuild: true, probe: false, bundlers: BOTH, dev: false,
+  },
 ];
 
 /** The variant named `name` (throws for a name the table does not have). */

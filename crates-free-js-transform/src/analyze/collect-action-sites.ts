@@ -10,11 +10,14 @@ import type {
 export type FunctionNode =
   | FunctionDeclaration | FunctionExpression | ArrowFunctionExpression | ObjectMethod | ClassMethod | ClassPrivateMethod;
 
-/** One place where a Server Action is defined, before any policy is read. */
+/** One place where a Server Action (or a `"use cache"` function Next registers) is defined, before any policy is read. */
 export interface ActionSite {
-  /** An export of a `"use server"` module, or an inline `"use server"` function. */
-  kind: 'export' | 'inline';
-  /** The exported name (`default` for default exports), `null` for inline actions. */
+  /**
+   * An export of a `"use server"` module, an inline `"use server"` function, or a `"use cache"` function (inline,
+   * or an export of a `"use cache"` module), which Next registers as `$$RSC_SERVER_CACHE_<n>`, callable by ID.
+   */
+  kind: 'export' | 'inline' | 'cache';
+  /** The exported name (`default` for default exports; for a cache function, the export of a `"use cache"` module), `null` for inline ones. */
   exportName: string | null;
   /** The function to wrap; `null` when the action is an expression of unknown shape (`wrap(fn)`, an alias). */
   fn: FunctionNode | null;
@@ -28,13 +31,17 @@ export interface ActionSite {
   offset: number;
   /** The part of the ref after `#`: the export name, or the enclosing-name chain of an inline action. */
   refName: string;
-  /** Next's `$$RSC_SERVER_ACTION_<n>` index for inline actions. */
+  /** Next's `$$RSC_SERVER_ACTION_<n>` index for inline actions, `$$RSC_SERVER_CACHE_<n>` for cache functions. */
   inlineIndex: number | null;
   /** Why the action cannot be guarded and how to fix it, or `null` when it can. */
   unguardable: Unguardable | null;
   /** The `"use server"` directive inside the function's own body, if any (removed from an export's impl). */
   ownDirective: Node | null;
-  /** The last statement of the function body's directive prologue (where an inline action's guard call goes). */
+  /**
+   * The last statement of the function body's directive prologue (where an inline action's or a cache function's
+   * guard call goes); `null` for an export of a `"use cache"` module without directives of its own (the guard call
+   * then opens the body).
+   */
   prologueEnd: Node | null;
 }
 
@@ -332,11 +339,13 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
   const valueExports = new Map<string, LocalisableExport>();
 
   if (isServerModule && !isClientModule) collectExportSites(program, sites, valueExports);
+  const isCacheModule = !isServerModule && !isClientModule && directiveNamed(directives, isUseCache) !== null;
+  // In a file-level "use cache" module every exported async function is a cache function: it takes a number.
+  const cacheExports = isCacheModule ? exportedAsyncFunctions(program) : new Map<Node, string>();
+  if (isCacheModule) collectCacheModuleExports(program, cacheExports, sites);
 
   if (options.findInline && !isClientModule) {
     const exportFunctions = new Set(sites.map((site) => site.fn).filter((fn) => fn !== null));
-    // In a file-level "use cache" module every exported async function is a cache function: it takes a number.
-    const cacheExports = directiveNamed(directives, isUseCache) !== null ? exportedAsyncFunctions(program) : new Set<Node>();
     let counter = 0;
     const ancestors: Node[] = [];
     const visit = (node: Node): void => {
@@ -354,11 +363,34 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
       if (isFunctionNode(node)) {
         const ownDirectives = bodyDirectives(node);
         const directive = directiveNamed(ownDirectives, isUseServer)?.node ?? null;
-        // An export of a "use cache" module that carries its own "use server" is an action, not a cache function:
-        // Next numbers those 0, 1, 2 (checked with the oracle), so only real cache functions take a number here.
-        if (directiveNamed(ownDirectives, isUseCache) !== null || (cacheExports.has(node) && directive === null)) counter++;
+        const cacheDirective = directiveNamed(ownDirectives, isUseCache);
         // Next rejects non-async actions and instance methods itself; they are left alone for its error.
         const isInstanceMethod = (node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && !node.static;
+        // An export of a "use cache" module that carries its own "use server" is an action, not a cache function:
+        // Next numbers those 0, 1, 2 (checked with the oracle), so only real cache functions take a number here.
+        if (cacheDirective !== null || (cacheExports.has(node) && directive === null)) {
+          const index = counter++;
+          // Next registers every async "use cache" function as a server reference callable by ID (with
+          // cacheComponents on), so each one is a site. Sync ones are Next's compile error; an export of a
+          // "use server" module whose body starts with "use cache" is already rejected as that export's site.
+          if (node.async && !isInstanceMethod && !exportFunctions.has(node)) {
+            const exportName = cacheDirective === null ? cacheExports.get(node)! : null;
+            sites.push({
+              kind: 'cache',
+              exportName,
+              fn: node,
+              expression: null,
+              selfName: null,
+              docCarriers: inlineDocCarriers(node, ancestors),
+              offset: node.start!,
+              refName: exportName ?? [...enclosingNames(ancestors), inlineOwnName(node, ancestors)].join('/'),
+              inlineIndex: index,
+              unguardable: unguardableFunction(node),
+              ownDirective: null,
+              prologueEnd: ownDirectives.at(-1)?.node ?? null,
+            });
+          }
+        }
         if (directive !== null && node.async && !isInstanceMethod && !exportFunctions.has(node)) {
           const own = inlineOwnName(node, ancestors);
           sites.push({
@@ -387,10 +419,11 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
   }
 
   sites.sort((a, b) => a.offset - b.offset);
-  // Refs of inline actions must be unique (also against export names): true duplicates get #2, #3 in source order.
-  const seen = new Map<string, number>(sites.filter((site) => site.kind === 'export').map((site) => [site.refName, 1]));
+  // Refs of inline actions and cache functions must be unique (also against export names): true duplicates get #2,
+  // #3 in source order.
+  const seen = new Map<string, number>(sites.filter((site) => site.exportName !== null).map((site) => [site.refName, 1]));
   for (const site of sites) {
-    if (site.kind !== 'inline') continue;
+    if (site.exportName !== null) continue;
     const count = (seen.get(site.refName) ?? 0) + 1;
     seen.set(site.refName, count);
     if (count > 1) site.refName = `${site.refName}#${count}`;
@@ -398,21 +431,81 @@ export function collectActionSites(ast: File, options: { findInline: boolean }):
   return { prologue: directives, serverDirective, isServerModule, isClientModule, sites, valueExports };
 }
 
-/** The async functions a module exports directly (declarations, and arrows or function expressions as values). */
-function exportedAsyncFunctions(program: Program): Set<Node> {
-  const functions = new Set<Node>();
-  const add = (node: Node | null | undefined): void => {
-    if (!node) return;
+/** An export of a `"use cache"` module that is not an async function of its own: Next registers the value as it is. */
+const CACHE_MODULE_VALUE_EXPORT: Unguardable = {
+  reason:
+    'it is exported from a "use cache" module without being an async function declared in the export, so Next registers ' +
+    'the value itself under this name (callable by ID, with a cache function\'s ID) without making it a cache function, ' +
+    'and there is no function of its own to guard',
+  fix: 'declare it in this module as `export async function name(…) {…}` or `export const name = async (…) => …` (it becomes a cache function), or move it out of the "use cache" module',
+};
+
+/**
+ * The exports of a `"use cache"` module that Next registers but does not turn into cache functions (a wrapped
+ * function, a destructured binding, an imported binding, a class, a binding assigned later): each is a site that
+ * cannot be guarded. Cache functions (the module's exported async functions) become `cache` sites in the visitor;
+ * an export with its own `"use server"` is an inline action there.
+ */
+function collectCacheModuleExports(program: Program, cacheExports: ReadonlyMap<Node, string>, sites: ActionSite[]): void {
+  const found: ActionSite[] = [];
+  collectExportSites(program, found, new Map());
+  for (const site of found) {
+    if (site.fn !== null && (cacheExports.has(site.fn) || site.ownDirective !== null)) continue;
+    sites.push({ ...site, unguardable: site.unguardable?.offset !== undefined ? site.unguardable : (site.unguardable ?? CACHE_MODULE_VALUE_EXPORT) });
+  }
+}
+
+/**
+ * The async functions a `"use cache"` module exports, each with the first name it is exported under: declarations,
+ * arrows and function expressions exported directly, and module-level ones exported by a specifier
+ * (`export { local as name }`, `export { local as "string name" }`, `export { local as default }`) or by
+ * `export default local`. Next makes each a cache function `$$RSC_SERVER_CACHE_<n>` (checked with the oracle).
+ */
+function exportedAsyncFunctions(program: Program): Map<Node, string> {
+  const functions = new Map<Node, string>();
+  const asFunction = (node: Node | null | undefined): Node | null => {
+    if (!node) return null;
     const value = node.type === 'FunctionDeclaration' ? node : unwrapExpression(node as Expression);
-    if ((value.type === 'FunctionDeclaration' || value.type === 'FunctionExpression' || value.type === 'ArrowFunctionExpression') && value.async) {
-      functions.add(value);
-    }
+    return (value.type === 'FunctionDeclaration' || value.type === 'FunctionExpression' || value.type === 'ArrowFunctionExpression') && value.async
+      ? value
+      : null;
   };
+  const add = (node: Node | null | undefined, name: string): void => {
+    const fn = asFunction(node);
+    if (fn !== null && !functions.has(fn)) functions.set(fn, name);
+  };
+  const locals = new Map<string, Node>();
   for (const statement of program.body) {
-    if (statement.type === 'ExportDefaultDeclaration') add(statement.declaration);
-    if (statement.type !== 'ExportNamedDeclaration' || !statement.declaration) continue;
-    if (statement.declaration.type === 'VariableDeclaration') statement.declaration.declarations.forEach((declarator) => add(declarator.init));
-    else add(statement.declaration);
+    const inner = statement.type === 'ExportNamedDeclaration' && statement.declaration ? statement.declaration : statement;
+    if (inner.type === 'FunctionDeclaration' && inner.id) locals.set(inner.id.name, inner);
+    else if (inner.type === 'VariableDeclaration') {
+      for (const declarator of inner.declarations) {
+        if (declarator.id.type === 'Identifier' && declarator.init) locals.set(declarator.id.name, declarator.init);
+      }
+    }
+  }
+  for (const statement of program.body) {
+    if (statement.type === 'ExportDefaultDeclaration') {
+      const declaration = statement.declaration;
+      if (declaration.type === 'Identifier') add(locals.get(declaration.name), 'default');
+      else add(declaration, 'default');
+    }
+    if (statement.type !== 'ExportNamedDeclaration' || statement.source || statement.exportKind === 'type') continue;
+    if (statement.declaration) {
+      const declaration = statement.declaration;
+      if (declaration.type === 'VariableDeclaration') {
+        for (const declarator of declaration.declarations) {
+          if (declarator.id.type === 'Identifier') add(declarator.init, declarator.id.name);
+        }
+      } else if (declaration.type === 'FunctionDeclaration' && declaration.id) {
+        add(declaration, declaration.id.name);
+      }
+      continue;
+    }
+    for (const specifier of statement.specifiers) {
+      if (specifier.type !== 'ExportSpecifier' || specifier.exportKind === 'type') continue;
+      add(locals.get(specifier.local.name), exportedName(specifier.exported));
+    }
   }
   return functions;
 }

@@ -113,21 +113,31 @@ export const isUseServer = (value: string): boolean => value === 'use server';
 export const isUseCache = (value: string): boolean => value === 'use cache' || value.startsWith('use cache:');
 
 /**
- * A cheap pre-filter for text that may hold a `"use server"` directive in any spelling: the plain literal, or a
- * quote followed by characters of "use server" and a backslash that can start an escape or line continuation
- * within it. Files it rejects cannot be server modules or hold inline actions; files it accepts are parsed and
- * decided from the cooked directive. No look-around or back-references, so Turbopack's Rust regex engine runs it
- * as its `content` condition too.
+ * A cheap pre-filter for text that may hold a server-reference directive in any spelling: `"use server"` (Server
+ * Actions) or `"use cache"` / `"use cache: <kind>"` (cache functions, which Next registers as server references
+ * too when `cacheComponents` is on). It matches the plain literals, or a quote followed by characters of those
+ * directives and a backslash that can start an escape or line continuation within them (`\x`, `\u`, a line break,
+ * or an identity escape of one of their letters). Files it rejects cannot be server modules, `"use cache"`
+ * modules, or hold inline actions or cache functions; files it accepts are parsed and decided from the cooked
+ * directives. No look-around or back-references, so Turbopack's Rust regex engine runs it as its `content`
+ * condition too.
  */
-export const SERVER_DIRECTIVE_PREFILTER = /['"](?:use server['"]|[usevr ]*\\[xuse\s])/;
-
-/** A string literal made only of what a spelling of "use server" can contain (letters of it, escapes, continuations). */
-const CANDIDATE = /(['"])(?:[usevr ]|\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\}|\r\n|[\s\S]))*\1/y;
+export const SERVER_DIRECTIVE_PREFILTER = /['"](?:use (?:server['"]|cache['":])|[usevrcah ]*\\[xusecah\s])/;
 
 /**
- * How many string literals in the text cook to `use server` (prologue and function bodies alike); 0 means the
- * file holds neither a server module nor an inline action. Comments and other strings may be counted too, which
- * only makes the caller look closer.
+ * A string literal made only of what a spelling of "use server" or "use cache[: kind]" can contain (their letters,
+ * word characters, `:`, `-`, escapes and line continuations); cooked and compared afterwards.
+ */
+const CANDIDATE = /(['"])(?:[\w :-]|\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\}|\r\n|[\s\S]))*\1/y;
+
+/** Whether a cooked string is a server-reference directive: `use server`, `use cache` or `use cache: <kind>`. */
+const isServerReferenceDirective = (value: string): boolean => isUseServer(value) || isUseCache(value);
+
+/**
+ * How many string literals in the text cook to `use server`, `use cache` or `use cache: <kind>` (prologue and
+ * function bodies alike); 0 means the file holds no server module, `"use cache"` module, inline action or cache
+ * function, so it need not be parsed. Comments and other strings may be counted too, which only makes the caller
+ * look closer.
  */
 export function countServerDirectiveCandidates(code: string): number {
   if (!SERVER_DIRECTIVE_PREFILTER.test(code)) return 0;
@@ -139,7 +149,7 @@ export function countServerDirectiveCandidates(code: string): number {
     const match = CANDIDATE.exec(code);
     if (match === null) continue;
     // No skipping past a match: a closing quote may open the next literal.
-    if (cookStringLiteral(match[0]) === 'use server') count++;
+    if (isServerReferenceDirective(cookStringLiteral(match[0]))) count++;
   }
   return count;
 }

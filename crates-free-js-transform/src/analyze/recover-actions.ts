@@ -110,11 +110,45 @@ export function recoverSourceCandidates(code: string, filename: string, marker: 
   forEachNode(program, (node, ancestors) => {
     if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return;
     const { object, property } = node.callee;
-    if (object.type !== 'Identifier' || object.name !== runtime || property.type !== 'Identifier' || property.name !== 'guard') return;
+    if (object.type !== 'Identifier' || object.name !== runtime || property.type !== 'Identifier') return;
+    if (property.name !== 'guard' && property.name !== 'guardCache') return;
     const impl = node.arguments[2];
     if (impl === undefined) return;
     const parent = ancestors[ancestors.length - 1];
     const grand = ancestors[ancestors.length - 2];
+    if (property.name === 'guardCache') {
+      // A cache function (codegen/plan-guards.ts): the guard call follows the body's prologue (there may be none,
+      // for an export of a "use cache" module), or replaces an arrow's expression body as `{ return guardCache(…, async (…) => (EXPR)); }`.
+      if (parent?.type !== 'ReturnStatement' || grand?.type !== 'BlockStatement' || grand.body[grand.body.length - 1] !== parent || grand.body.length !== 1) return;
+      const fn = ancestors[ancestors.length - 3] as (Node & { params: Node[] }) | undefined;
+      if (!isFunction(fn) || (impl.type !== 'ArrowFunctionExpression' && impl.type !== 'FunctionExpression')) return;
+      const outer = outerParameterRange(code, fn!);
+      if (outer === null) return;
+      const headEnd = impl.type === 'ArrowFunctionExpression' ? code.indexOf('=>', impl.params.at(-1)?.end ?? impl.start!) : impl.body.start!;
+      const headStart = impl.start! + (impl.type === 'ArrowFunctionExpression' ? 'async'.length : code.indexOf('function', impl.start!) - impl.start! + 'function'.length);
+      let params = code.slice(headStart, headEnd).trim();
+      const breaks = (code.slice(outer.start, outer.end).match(/\n/g) ?? []).length;
+      if (breaks > 0 && !params.includes('//')) params = params.replace(' ', '\n'.repeat(breaks));
+      if (impl.body.type !== 'BlockStatement') {
+        const open = code.indexOf('(', headEnd);
+        if (code.slice(grand.end! - ')); }'.length, grand.end!) !== ')); }') return;
+        removals.push(
+          { start: outer.start, end: outer.end, text: params },
+          { start: grand.start!, end: open + 1, text: '' },
+          { start: grand.end! - ')); }'.length, end: grand.end!, text: '' },
+        );
+        return;
+      }
+      const ownPrologue = effectivePrologue(grand.directives, grand.body);
+      const afterPrologue = ownPrologue.length === 0 ? grand.start! + 1 : ownPrologue[ownPrologue.length - 1]!.node.end!;
+      if (code.slice(impl.body.end! - 2, grand.end! - 1) !== ' }); ') return;
+      removals.push(
+        { start: outer.start, end: outer.end, text: params },
+        { start: afterPrologue, end: impl.body.start! + 1, text: '' },
+        { start: impl.body.end! - 2, end: grand.end! - 1, text: '' },
+      );
+      return;
+    }
     // An expression of unknown shape: `(impl => typeof impl === "function" ? async (...rest) => guard(…) : impl)(EXPR)`.
     if (parent?.type === 'ArrowFunctionExpression' && grand?.type === 'ConditionalExpression') {
       const outerArrow = ancestors[ancestors.length - 3];

@@ -211,8 +211,11 @@ export function planGuards(input: PlanInput): Edit[] {
       edits.push({ kind: 'insert', at: fn.end!, side: 'left', text: `${self}); }` });
       return;
     }
-    // Inline: the guard goes inside the body after the directive and names only module-scope bindings, so Next
-    // captures (and encrypts) exactly what it captured before (NEXT-INTERNALS §6).
+    // Inline actions and cache functions: the guard goes inside the body after the directives and names only
+    // module-scope bindings, so Next captures (and encrypts) exactly what it captured before (NEXT-INTERNALS §6).
+    // A cache function keeps its "use cache" first, so Next still makes it the cache function (and the guard runs
+    // inside it, on every cache miss); its guard only validates arguments (runtime guardCache).
+    const method = site.kind === 'cache' ? 'guardCache' : 'guard';
     const range = parameterRange(code, fn);
     const original = code.slice(range.start, range.end);
     // Keep every line where it was: the outer list keeps the original's line breaks, and the copy in the impl
@@ -221,15 +224,25 @@ export function planGuards(input: PlanInput): Edit[] {
     const oneLine = /\/\//.test(original) ? original : original.replace(/\s*\n\s*/g, ' ');
     const implParams = range.parenthesised ? oneLine : `(${oneLine})`;
     const body = fn.body;
-    if (body.type !== 'BlockStatement') return;
-    const lastDirective = site.prologueEnd ?? body.directives[body.directives.length - 1]!;
-    const semicolon = code[lastDirective.end! - 1] === ';' ? '' : ';';
-    const implHead = fn.type === 'ArrowFunctionExpression' ? `async ${implParams} => {` : `async function ${implParams} {`;
     edits.push({ kind: 'overwrite', start: range.start, end: range.end, text: `(${params}${breaks})` });
-    edits.push({
-      kind: 'insert', at: lastDirective.end!, side: 'left',
-      text: `${semicolon} return ${runtime}.guard(${meta}, ${args}, ${implHead}`,
-    });
+    if (body.type !== 'BlockStatement') {
+      // Only an arrow exported from a "use cache" module has an expression body (a directive needs a block).
+      edits.push({ kind: 'insert', at: body.start!, side: 'right', text: `{ return ${runtime}.${method}(${meta}, ${args}, async ${implParams} => (` });
+      edits.push({ kind: 'insert', at: body.end!, side: 'left', text: ')); }' });
+      return;
+    }
+    const implHead = fn.type === 'ArrowFunctionExpression' ? `async ${implParams} => {` : `async function ${implParams} {`;
+    const lastDirective = site.prologueEnd ?? body.directives.at(-1) ?? null;
+    if (lastDirective === null) {
+      // An export of a "use cache" module: the module's directive makes it a cache function; the body has none.
+      edits.push({ kind: 'insert', at: body.start! + 1, side: 'left', text: ` return ${runtime}.${method}(${meta}, ${args}, ${implHead}` });
+    } else {
+      const semicolon = code[lastDirective.end! - 1] === ';' ? '' : ';';
+      edits.push({
+        kind: 'insert', at: lastDirective.end!, side: 'left',
+        text: `${semicolon} return ${runtime}.${method}(${meta}, ${args}, ${implHead}`,
+      });
+    }
     edits.push({ kind: 'insert', at: body.end! - 1, side: 'left', text: ' }); ' });
   });
 

@@ -104,6 +104,13 @@ export const DIAGNOSTICS = [
     description:
       'An action open to anonymous callers has @dedupe input: anyone who sends the same input would get the stored result.',
   },
+  {
+    code: 'AG115',
+    name: 'cache-function-policy',
+    defaultSeverity: 'error',
+    description:
+      'A "use cache" function (callable by ID) carries @requiresAuth, @role, @authorize, @dedupe or @rateLimit, from a tag or a directory rule: it runs outside the request and its result is shared, so none of them can hold.',
+  },
 ] as const satisfies readonly DiagnosticDefinition[];
 
 /** The name of a transform check, usable as a key of `checks`. */

@@ -33,7 +33,21 @@ export interface PolicyInput {
   moduleBindings: ReadonlySet<string>;
   /** Directory rules matching the file. */
   rules: readonly ResolvedRule[];
+  /**
+   * `cache` for a `"use cache"` function: its only auth decision is `@public` (tag or rule), and auth, roles,
+   * authorize, dedupe and rate limits from tags or rules are `cache-function-policy` errors. Default `action`.
+   */
+  kind?: 'action' | 'cache';
 }
+
+/** Why a `"use cache"` function cannot carry a session check, a per-caller limit or idempotency. */
+const CACHE_FUNCTION_CAUSE =
+  'a "use cache" function runs outside the request (Next forbids cookies() and headers() inside it) and its result is ' +
+  'served to every caller with the same arguments, while anyone who has its ID can call it over HTTP';
+/** What to do instead, for `cache-function-policy` and a cache function's `missing-auth-decision`. */
+export const CACHE_FUNCTION_FIX =
+  'check auth in the Server Component or action that calls it and give the cache function only what every caller may ' +
+  'see (anyone can call it with any arguments its schemas accept); mark it `@public <reason>`';
 
 /** The policy of one action and the problems found while reading it. */
 export interface PolicyResult {
@@ -244,6 +258,32 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
 
   const floor = mergeFloors(input.rules);
   const fromRules = input.rules.map((rule) => rule.glob);
+
+  if (input.kind === 'cache') {
+    // Nothing of this can hold for a cache function; reported for each tag and each rule that contributes one.
+    const uncheckable: Record<string, string> = {
+      requiresAuth: 'a session check', role: 'a role check', authorize: 'an authorize check', dedupe: 'idempotency',
+      rateLimit: 'a per-caller rate limit',
+    };
+    for (const tag of input.tags) {
+      const what = uncheckable[tag.name];
+      if (what === undefined) continue;
+      report('cache-function-policy', tag.offset,
+        `@${tag.name} on ${input.label} cannot be enforced: ${CACHE_FUNCTION_CAUSE}, so ${what} inside it is meaningless`,
+        CACHE_FUNCTION_FIX);
+    }
+    for (const rule of input.rules) {
+      const parts = [
+        rule.floor.requiresAuth ? (rule.floor.roles !== null ? 'role' : 'requiresAuth') : null,
+        rule.floor.dedupe !== null ? 'dedupe' : null,
+        rule.floor.rateLimit !== null ? 'rateLimit' : null,
+      ].filter((part) => part !== null);
+      if (parts.length === 0) continue;
+      report('cache-function-policy', input.offset,
+        `directory rule "${rule.glob}" gives ${input.label} ${parts.map((part) => `\`${part}\``).join(', ')}, which cannot be enforced: ${CACHE_FUNCTION_CAUSE}`,
+        `${CACHE_FUNCTION_FIX}; or narrow the rule's glob so it does not match this file`);
+    }
+  }
   const authTag = roleTag ?? authorizeTag ?? (requiresAuth ? input.tags.find((tag) => tag.name === 'requiresAuth')! : null);
   let auth: NormalizedPolicy['auth'] = 'required';
   if (publicTag !== null && authTag !== null) {
@@ -263,7 +303,9 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
       publicReason = floor.publicReason;
     } else {
       report('missing-auth-decision', input.offset, `${input.label} has no auth decision`,
-        'add `@requiresAuth`, `@role <name>`, `@authorize <fn>` or `@public <reason>` to the JSDoc block above it, or a directory rule');
+        input.kind === 'cache'
+          ? `\`@public <reason>\` is the only decision a "use cache" function can have, since ${CACHE_FUNCTION_CAUSE}: ${CACHE_FUNCTION_FIX}`
+          : 'add `@requiresAuth`, `@role <name>`, `@authorize <fn>` or `@public <reason>` to the JSDoc block above it, or a directory rule');
     }
   }
   if (auth === 'public' && publicReason === null) auth = 'required';

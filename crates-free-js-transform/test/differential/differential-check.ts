@@ -86,7 +86,10 @@ function isCacheId(id: string): boolean {
 function recordFor(result: TransformResult, name: string) {
   const inline = /^\$\$RSC_SERVER_ACTION_(\d+)$/.exec(name);
   if (inline) return result.actions.find((action) => action.kind === 'inline' && action.inlineIndex === Number(inline[1]));
-  return result.actions.find((action) => action.kind === 'export' && action.exportName === name);
+  const cache = /^\$\$RSC_SERVER_CACHE_(\d+)$/.exec(name);
+  if (cache) return result.actions.find((action) => action.kind === 'cache' && action.inlineIndex === Number(cache[1]));
+  // Client layers register an export of a "use cache" module under its export name (with the cache ID).
+  return result.actions.find((action) => (action.kind === 'export' || action.kind === 'cache') && action.exportName === name);
 }
 
 /** Names the transform may remove from the export list on purpose: consumed schema exports (SPEC §2). */

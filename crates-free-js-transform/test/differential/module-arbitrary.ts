@@ -11,13 +11,33 @@ import { PARAMS, TAGS } from '../support/generated-modules.js';
  */
 
 /**
- * Complete auth decisions. A valid policy for an action that declares parameters also names a schema (the transform
- * requires one), so most generated actions are guardable and a rejection is the exception worth reporting.
+ * Complete auth decisions. A valid policy for an action that declares parameters also names one schema per
+ * parameter (`@schema sharedInput, sharedInput`, as the transform requires: AG113), so most generated actions are
+ * guardable and a rejection is the exception worth reporting. A "use cache" function's only valid decision is
+ * `@public <reason>` (VALID_CACHE_DECISION); drawn with `@requiresAuth` it keeps that tag, an invalid variant the
+ * transform must reject (cache-function-policy).
  */
 export const VALID_DECISIONS = [
   '@requiresAuth', '@public Visitors need this.', '@role admin editor', '@authorize canEdit',
   '@requiresAuth @rateLimit 10/1m', '@requiresAuth @dedupe input 1h', '@role admin @dedupe key:token',
 ];
+
+/** The valid decision of a "use cache" function: it runs outside the request, so `@public` is the only one. */
+export const VALID_CACHE_DECISION = '@public Cached for every caller.';
+
+/** How many positional parameters a generated parameter list declares (`unknown`: a wrapped function, one schema). */
+function parameterCount(params: string): number {
+  if (params === '') return 0;
+  if (params === 'unknown') return 1;
+  let depth = 0;
+  let count = 1;
+  for (const char of params) {
+    if ('([{'.includes(char)) depth++;
+    else if (')]}'.includes(char)) depth--;
+    else if (char === ',' && depth === 0) count++;
+  }
+  return count;
+}
 
 /** A policy comment: a valid decision, a random mix of tags (possibly broken or none), or no comment at all. */
 export type PolicySpec = { kind: 'valid'; tags: string } | { kind: 'mixed'; tags: string[] } | { kind: 'none' };
@@ -170,10 +190,16 @@ export const moduleSpecArbitrary: fc.Arbitrary<ModuleSpec> = fc.oneof(
   { weight: 1, arbitrary: componentModuleArbitrary },
 );
 
-/** The JSDoc block for a policy of a function with these parameters, or nothing. */
-function renderPolicy(spec: PolicySpec, params: string, indent = '', oneLine = false): string {
+/**
+ * The JSDoc block for a policy of a function with these parameters, or nothing; `cache` for a "use cache" function
+ * (Next registers it as `$$RSC_SERVER_CACHE_<n>`).
+ */
+function renderPolicy(spec: PolicySpec, params: string, indent = '', oneLine = false, cache = false): string {
   if (spec.kind === 'none') return '';
-  const tags = spec.kind === 'valid' ? [spec.tags + (params === '' ? '' : ' @schema sharedInput')] : spec.tags;
+  const count = parameterCount(params);
+  const schemas = count === 0 ? '' : ` @schema ${Array.from({ length: count }, () => 'sharedInput').join(', ')}`;
+  const decision = spec.kind === 'valid' && cache && spec.tags !== '@requiresAuth' ? VALID_CACHE_DECISION : spec.kind === 'valid' ? spec.tags : '';
+  const tags = spec.kind === 'valid' ? [decision + schemas] : spec.tags;
   if (oneLine) return `/** ${tags.join(' ')} */ `;
   return `${indent}/**\n${indent} * Generated.\n${tags.map((tag) => `${indent} * ${tag}\n`).join('')}${indent} */\n`;
 }
@@ -223,7 +249,9 @@ function renderDirectiveModule(spec: DirectiveModuleSpec): GeneratedModule {
     const own = spec.kind === 'cache' && item.ownDirective ? '"use server"; ' : '';
     const nested = item.nestedInline ? `/** @requiresAuth @schema sharedInput */ const nested = async (v: string) => { "use server"; mark(${JSON.stringify(`${name}/nested`)}${markArgs}); return v; }; void nested; ` : '';
     const fnBody = body(name, markArgs, own, nested);
-    const doc = renderPolicy(item.policy, item.params);
+    // In a "use cache" module an export without its own "use server" is a cache function.
+    const cache = spec.kind === 'cache' && own === '';
+    const doc = renderPolicy(item.policy, item.params, '', false, cache);
     const p = item.params;
     let binding = name;
     let exportedAs = name;
@@ -256,13 +284,13 @@ function renderDirectiveModule(spec: DirectiveModuleSpec): GeneratedModule {
         parts.push(`${doc}async function ${binding}(${p}) ${fnBody}`, `export { ${binding} as ${JSON.stringify(exportedAs)} };`);
         break;
       case 'wrapper':
-        parts.push(`${renderPolicy(item.policy, 'unknown')}export const ${name} = wrap(async (${p}) => ${fnBody});`);
+        parts.push(`${renderPolicy(item.policy, 'unknown', '', false, cache)}export const ${name} = wrap(async (${p}) => ${fnBody});`);
         break;
       case 'array-destructure':
         parts.push(`${doc}const [${name}] = [async (${p}) => ${fnBody}];`, `export { ${name} };`);
         break;
       case 'object-destructure':
-        parts.push(`const actions${index} = {\n${renderPolicy(item.policy, item.params, '  ')}  ${name}: async (${p}) => ${fnBody},\n};`, `const { ${name} } = actions${index};`, `export { ${name} };`);
+        parts.push(`const actions${index} = {\n${renderPolicy(item.policy, item.params, '  ', false, cache)}  ${name}: async (${p}) => ${fnBody},\n};`, `const { ${name} } = actions${index};`, `export { ${name} };`);
         break;
       case 'export-destructure':
         parts.push(`${doc}export const [${name}] = [async (${p}) => ${fnBody}];`);
@@ -284,12 +312,13 @@ function renderDirectiveModule(spec: DirectiveModuleSpec): GeneratedModule {
     const write = item.laterWrite !== null && writableBinding(item.form) ? item.laterWrite : null;
     if (write !== null) {
       const text = renderLaterWrite(write, binding, item.form, `${name}/later`, markArgs, own);
-      if (text !== null) later.push(`${renderPolicy(item.policy, 'v')}${text}`);
+      if (text !== null) later.push(`${renderPolicy(item.policy, 'v', '', false, cache)}${text}`);
     }
     origins.set(exportedAs, `${spec.kind} export ${item.form}${write === null ? '' : ` + later ${write}`}${own ? ' (own "use server")' : ''}`);
   });
   parts.push(...later);
-  const defaultDoc = renderPolicy(spec.defaultPolicy, spec.defaultParams);
+  const defaultCache = spec.kind === 'cache';
+  const defaultDoc = renderPolicy(spec.defaultPolicy, spec.defaultParams, '', false, defaultCache);
   const defaultBody = body('default', markArgs);
   const p = spec.defaultParams;
   switch (spec.defaultForm) {
@@ -305,13 +334,13 @@ function renderDirectiveModule(spec: DirectiveModuleSpec): GeneratedModule {
       parts.push(`${defaultDoc}export default async (${p}) => ${defaultBody};`);
       break;
     case 'wrapper':
-      parts.push(`${renderPolicy(spec.defaultPolicy, 'unknown')}export default wrap(async (${p}) => ${defaultBody});`);
+      parts.push(`${renderPolicy(spec.defaultPolicy, 'unknown', '', false, defaultCache)}export default wrap(async (${p}) => ${defaultBody});`);
       break;
     case 'identifier':
       parts.push(`${defaultDoc}const d = async (${p}) => ${defaultBody};`, 'export default d;');
       break;
     case 'reassigned-identifier':
-      parts.push(`${defaultDoc}let d = async (${p}) => ${defaultBody};`, 'export default d;', `${renderPolicy(spec.defaultPolicy, 'v')}d = async (v) => ${body('default/later', markArgs)};`);
+      parts.push(`${defaultDoc}let d = async (${p}) => ${defaultBody};`, 'export default d;', `${renderPolicy(spec.defaultPolicy, 'v', '', false, defaultCache)}d = async (v) => ${body('default/later', markArgs)};`);
       break;
     case 'as-default':
       parts.push(`${defaultDoc}async function dLocal(${p}) ${defaultBody}`, 'export { dLocal as default };');
@@ -338,7 +367,7 @@ function renderInline(functions: InlineSpec[], path: string): string {
       const names = fn.children.map((_, childIndex) => `${name}_${childIndex}`);
       const captured = fn.captures ? ', secret' : '';
       const block = `{ ${directive}mark(${JSON.stringify(name)}${captured}); ${inner} return [${names.join(', ')}]; }`;
-      const doc = renderPolicy(fn.policy, fn.params, '', true);
+      const doc = renderPolicy(fn.policy, fn.params, '', true, fn.directive === 'use cache');
       switch (fn.form) {
         case 'declaration':
           return `${doc}async function ${name}(${fn.params}) ${block}`;

@@ -96,4 +96,10 @@ export const runtime = {
     if (!state().allow) return 'refused by the recording guard';
     return impl(...args);
   },
+  // guardCache validates arguments only; "refusing" stands for arguments that fail their schemas (it throws).
+  async guardCache(meta, args, impl) {
+    state().events.push({ type: 'guard', ref: meta.ref, self: undefined });
+    if (!state().allow) throw new Error('refused by the recording cache guard');
+    return impl(...args);
+  },
 };

@@ -56,9 +56,29 @@ describe('audit', () => {
     const { code, stdout } = await run(['audit', '--cwd', root]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/app\/posts\/actions\.ts:13:\d+ error AG\d+ unknown-tag/);
-    expect(stdout).toMatch(/^ref\s+auth\s+roles\s+schema\s+dedupe\s+rate limit$/m);
-    expect(stdout).toMatch(/app\/posts\/actions\.ts#createPost\s+required\s+-\s+createPostSchema\s+-\s+10\/1m by:user/);
+    expect(stdout).toMatch(/^ref\s+kind\s+auth\s+roles\s+schema\s+dedupe\s+rate limit$/m);
+    expect(stdout).toMatch(/app\/posts\/actions\.ts#createPost\s+export\s+required\s+-\s+createPostSchema\s+-\s+10\/1m by:user/);
     expect(stdout).toMatch(/3 actions in 2 files: \d+ errors?/);
+  });
+
+  test('lists "use cache" functions as kind cache, and reports one whose policy cannot hold', async () => {
+    const root = tempProject({
+      'app/page.tsx': [
+        'export default async function Page() {',
+        '  /** @public The same banner for everyone. */',
+        '  async function banner() { "use cache"; return "hi"; }',
+        '  /** @requiresAuth */',
+        '  async function mine() { "use cache"; return "mine"; }',
+        '  return [await banner(), await mine()];',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { code, stdout } = await run(['audit', '--cwd', root]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/app\/page\.tsx:4:\d+ error AG115 cache-function-policy/);
+    expect(stdout).toMatch(/app\/page\.tsx#Page\/banner\s+cache\s+public/);
+    expect(stdout).toMatch(/app\/page\.tsx#Page\/mine\s+cache\s+required/);
   });
 
   test('exits 0 for a project whose actions all pass', async () => {
@@ -87,7 +107,7 @@ describe('audit', () => {
     const { stdout } = await run(['audit', '--cwd', root, '--format', 'markdown']);
     expect(stdout).toMatch(/^### action-guard audit$/m);
     expect(stdout).toMatch(/^\| severity \| code \| where \| message \| fix \|$/m);
-    expect(stdout).toMatch(/^\| app\/posts\/actions\.ts#createPost \| required \|/m);
+    expect(stdout).toMatch(/^\| app\/posts\/actions\.ts#createPost \| export \| required \|/m);
   });
 
   test('adds what only a build can tell from the last build’s manifest: every unguarded entry, and warnings for actions still in the source', async () => {

@@ -56,7 +56,7 @@ describe('manifest show', () => {
     const { code, stdout } = await run(['manifest', 'show'], ctx);
     expect(code).toBe(0);
     expect(stdout).toMatch(/next 16\.4\.6 \(turbopack\), build b1/);
-    expect(stdout).toMatch(/app\/actions\.ts#payInvoice\s+4000000000…\s+required\s+-\s+inputSchema\s+-\s+10\/1m by:user\s+yes/);
+    expect(stdout).toMatch(/app\/actions\.ts#payInvoice\s+4000000000…\s+export\s+required\s+-\s+inputSchema\s+-\s+10\/1m by:user\s+yes/);
   });
 
   test('shows an envelope’s payload but says the signature was not checked', async () => {

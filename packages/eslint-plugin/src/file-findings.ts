@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { toTransformOptions } from '@action-guard/config';
-import { checkModule, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
+import { checkModule, countServerDirectiveCandidates, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
 import type { Rule, SourceCode } from 'eslint';
 import type { BaselineMatcher } from './baseline.js';
 import { findProjectRoot, loadProjectState } from './project-config.js';
@@ -29,8 +29,6 @@ export interface FileFindings {
   problems: Error[];
 }
 
-/** A `"use server"` literal, as the transform looks for it; a file without one is not analysed at all. */
-const USE_SERVER = /(["'])use server\1/;
 
 /** One analysis per linted text: every rule of the plugin reads the same result (ESLint shares `sourceCode`). */
 const analyses = new WeakMap<SourceCode, FileFindings | null>();
@@ -55,14 +53,15 @@ export function classifyDiagnostics(
 
 /**
  * The findings of the file a rule is linting, computed by the first rule that asks and shared with the others.
- * `null` for a file without a `"use server"` literal: no config lookup, no parse. The analysis is the build's
+ * `null` for a file without a `"use server"` or `"use cache"` literal in any spelling (the transform's own pre-filter,
+ * `countServerDirectiveCandidates`): no config lookup, no parse. The analysis is the build's
  * (`checkModule` with the options `toTransformOptions` gives the build), on ESLint's text of the file.
  */
 export function findingsOf(context: Rule.RuleContext): FileFindings | null {
   const sourceCode = context.sourceCode;
   const known = analyses.get(sourceCode);
   if (known !== undefined) return known;
-  const findings = USE_SERVER.test(sourceCode.text) ? analyse(context) : null;
+  const findings = countServerDirectiveCandidates(sourceCode.text) > 0 ? analyse(context) : null;
   analyses.set(sourceCode, findings);
   return findings;
 }

@@ -42,7 +42,8 @@ export function offsetOf(diagnostic: Diagnostic, starts: readonly number[]): num
  *
  * - `unknown-tag` with a close policy tag: rename it (`@requireAuth` → `@requiresAuth`).
  * - `missing-auth-decision`: add `@requiresAuth`, or `@public` without a reason (which keeps failing the build with
- *   `malformed-tag` until someone writes why the action needs no session: never public by accident).
+ *   `malformed-tag` until someone writes why the action needs no session: never public by accident); for a
+ *   `"use cache"` function only `@public`, its one possible decision.
  * - `missing-schema`: bind a module-scope value whose name fits the action (`createInvoiceSchema`, `invoiceSchema`).
  */
 export function suggestionsFor(diagnostic: Diagnostic, text: string, check: ModuleCheck, offset: number): Suggestion[] {
@@ -58,10 +59,10 @@ export function suggestionsFor(diagnostic: Diagnostic, text: string, check: Modu
       const site = siteAt(check, offset);
       if (site === null) return [];
       const action = actionLabel(site);
-      return [
-        { messageId: 'addRequiresAuth', data: { action }, edit: insertTag(text, site, '@requiresAuth') },
-        { messageId: 'addPublic', data: { action }, edit: insertTag(text, site, '@public') },
-      ];
+      const addPublic: Suggestion = { messageId: 'addPublic', data: { action }, edit: insertTag(text, site, '@public') };
+      // A "use cache" function can have no other decision (@requiresAuth there is cache-function-policy, AG115).
+      if (check.actions[check.sites.indexOf(site)]?.kind === 'cache') return [addPublic];
+      return [{ messageId: 'addRequiresAuth', data: { action }, edit: insertTag(text, site, '@requiresAuth') }, addPublic];
     }
     case 'missing-schema': {
       const site = siteAt(check, offset);

@@ -32,6 +32,34 @@ test('the plugin has one rule per AG1xx check, plus the warning and config rules
   expect(plugin.configs.recommended.plugins!['action-guard']).toBe(plugin);
 });
 
+tester.run('cache-function-policy (AG115), and AG101 on a "use cache" function in a file without "use server"', plugin.rules['cache-function-policy']!, {
+  valid: [
+    { filename: file('app/page.tsx'), code: lines('export default async function Page() {', '  /** @public Same for all. */', '  async function load() { "use cache"; return 1; }', '  return load();', '}') },
+  ],
+  invalid: [
+    {
+      filename: file('app/page.tsx'),
+      code: lines('export default async function Page() {', '  /** @requiresAuth */', '  async function load() { "use cache"; return 1; }', '  return load();', '}'),
+      errors: [{ line: 2, column: 7, message: /^AG115 @requiresAuth on "use cache" function "Page\/load" cannot be enforced/ }],
+    },
+  ],
+});
+
+tester.run('missing-auth-decision (AG101) on a "use cache" function: only @public is offered', plugin.rules['missing-auth-decision']!, {
+  valid: [],
+  invalid: [
+    {
+      filename: file('app/page.tsx'),
+      code: lines('export default async function Page() {', '  async function load() { "use cache"; return 1; }', '  return load();', '}'),
+      errors: [{
+        message: /^AG101 "use cache" function "Page\/load" has no auth decision — fix: `@public <reason>` is the only decision/,
+        line: 2,
+        suggestions: [{ messageId: 'addPublic', output: lines('export default async function Page() {', '  /** @public */', '  async function load() { "use cache"; return 1; }', '  return load();', '}') }],
+      }],
+    },
+  ],
+});
+
 tester.run('missing-auth-decision (AG101)', plugin.rules['missing-auth-decision']!, {
   valid: [
     { filename: file(), code: lines('"use server";', '/** @requiresAuth */', 'export async function save() {}') },

@@ -41,11 +41,15 @@ export interface BuildManifestInput {
 // Next names hoisted inline actions `$$RSC_SERVER_ACTION_<n>` (INLINE_ACTION_PREFIX in
 // next/dist/esm/server/app-render/action-handler.js); the transform records the same n as `inlineIndex`.
 const INLINE_EXPORT = /^\$\$RSC_SERVER_ACTION_(\d+)$/;
+// "use cache" functions are registered as `$$RSC_SERVER_CACHE_<n>` (same counter); the transform records the n of a
+// `cache` record as its `inlineIndex` too. A client layer may name an export of a "use cache" module by its export name.
+const CACHE_EXPORT = /^\$\$RSC_SERVER_CACHE_(\d+)$/;
 
-/** One file's records, by export name and by inline index. */
+/** One file's records, by export name, by inline index and by cache-function index. */
 interface FileRecords {
   byExport: Map<string, ActionRecord>;
   byInline: Map<number, ActionRecord>;
+  byCache: Map<number, ActionRecord>;
 }
 
 // Worker lists are short (an action lives in a handful of route bundles), so they are sorted by insertion, in UTF-16
@@ -140,12 +144,13 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
     column: action.location ? action.location.column + 1 : null,
     ref: action.ref,
   };
+  const what = action.kind === 'cache' ? 'the "use cache" function' : 'the Server Action';
   if (!action.guarded && action.policy === null) {
     const outside = action.file.startsWith('../') || action.file.includes('node_modules/');
     findings.push(
       createFinding('unguarded-action', unguardedSeverity, {
         ...where,
-        message: `Next registered the Server Action ${action.ref} (id ${action.id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
+        message: `Next registered ${what} ${action.ref} (id ${action.id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
         fix: outside
           ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
           : 'if next.config is not wrapped with withActionGuard(), wrap it; otherwise this is a Server Action the transform did not recognise, or a file its bundler rule did not reach (the build names which): declare it as `export async function name(…) {…}` in a "use server" file and rebuild',
@@ -155,7 +160,7 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
     findings.push(
       createFinding('unguarded-action', unguardedSeverity, {
         ...where,
-        message: `the Server Action ${action.ref} is registered but was not wrapped, because the transform reported an error for it`,
+        message: `${what} ${action.ref} is registered but was not wrapped, because the transform reported an error for it`,
         fix: 'fix the action-guard errors reported for this file, then rebuild',
       }),
     );
@@ -197,11 +202,14 @@ export function buildManifest(input: BuildManifestInput): BuiltManifest {
     for (const action of recordFile.actions) {
       let records = byFile.get(action.file);
       if (!records) {
-        records = { byExport: new Map(), byInline: new Map() };
+        records = { byExport: new Map(), byInline: new Map(), byCache: new Map() };
         byFile.set(action.file, records);
       }
       if (action.kind === 'inline' && action.inlineIndex !== null) records.byInline.set(action.inlineIndex, action);
-      else if (action.exportName !== null) records.byExport.set(action.exportName, action);
+      else if (action.kind === 'cache') {
+        if (action.inlineIndex !== null) records.byCache.set(action.inlineIndex, action);
+        if (action.exportName !== null) records.byExport.set(action.exportName, action);
+      } else if (action.exportName !== null) records.byExport.set(action.exportName, action);
     }
   }
 
@@ -230,18 +238,23 @@ export function buildManifest(input: BuildManifestInput): BuiltManifest {
   for (const { id, entry, workers, runtimes } of registered.values()) {
     const file = normalizeFile(entry.filename);
     const inline = INLINE_EXPORT.exec(entry.exportedName);
+    const cache = inline ? null : CACHE_EXPORT.exec(entry.exportedName);
     const records = byFile.get(file);
-    const record = inline ? records?.byInline.get(Number(inline[1])) : records?.byExport.get(entry.exportedName);
+    const record = inline
+      ? records?.byInline.get(Number(inline[1]))
+      : cache
+        ? records?.byCache.get(Number(cache[1]))
+        : records?.byExport.get(entry.exportedName);
     // Objects are built with their keys in RFC 8785 order so that canonical serialisation needs no copy and no
     // check (the hot path of a 10,000-action manifest); the literal's key order below is therefore alphabetical.
     const policy = record ? orderPolicy(record.policy) : null;
     const action: ManifestAction = {
       ...(record?.baselined?.length ? { baselined: [...record.baselined] } : {}),
-      exportName: record ? record.exportName : inline ? null : entry.exportedName,
+      exportName: record ? record.exportName : inline || cache ? null : entry.exportedName,
       file,
       guarded: record?.guarded ?? false,
       id,
-      kind: record?.kind ?? (inline ? 'inline' : 'export'),
+      kind: record?.kind ?? (inline ? 'inline' : cache ? 'cache' : 'export'),
       location: record ? { column: record.loc.column, line: record.loc.line } : null,
       policy: policy ? policy.value : null,
       policyDigest: policy ? digestText(policy.text) : null,

@@ -148,7 +148,7 @@ const ACTION = object(
     ref: string,
     file: string,
     exportName: nullable(string),
-    kind: oneOf('export', 'inline'),
+    kind: oneOf('export', 'inline', 'cache'),
     location: nullable(object({ line: count, column: count })),
     policy: nullable(POLICY),
     policyDigest: nullable(string),

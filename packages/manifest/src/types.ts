@@ -24,7 +24,8 @@ export interface ActionRecord {
   ref: string;
   file: string;
   exportName: string | null;
-  kind: 'export' | 'inline';
+  /** `cache`: a "use cache" function Next registers as `$$RSC_SERVER_CACHE_<inlineIndex>` (guarded by guardCache). */
+  kind: 'export' | 'inline' | 'cache';
   inlineIndex: number | null;
   loc: { line: number; column: number };
   policy: NormalizedPolicy;
@@ -65,9 +66,10 @@ export interface ManifestAction {
   /** `<file>#<export>`, or the transform's reorder-stable ref for inline actions. */
   ref: string;
   file: string;
-  /** The exported name, `default`, or null for an inline action. */
+  /** The exported name, `default`, or null for an inline action or inline "use cache" function. */
   exportName: string | null;
-  kind: 'export' | 'inline';
+  /** `cache`: a "use cache" function (callable by ID; `@public` only, arguments validated by guardCache). */
+  kind: 'export' | 'inline' | 'cache';
   /** 1-based line, 0-based column of the function; null when the transform never saw the action. */
   location: { line: number; column: number } | null;
   /** Null when the transform never saw the action (it is then unguarded). */

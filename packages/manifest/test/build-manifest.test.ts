@@ -122,4 +122,49 @@ describe('buildManifest', () => {
       ['4', 'app/c.tsx#save', false],
     ]);
   });
+
+  test('joins "use cache" functions ($$RSC_SERVER_CACHE_<n>) to cache records by file and index; one without a guarded record is an unguarded finding', () => {
+    const entry = (filename: string, exportedName: string): ServerReferenceEntry => ({ workers: {}, filename, exportedName });
+    const cacheRecord = (file: string, exportName: string | null, inlineIndex: number, ref: string, guarded = true): ActionRecord => ({
+      ref, file, exportName, kind: 'cache', inlineIndex, loc: { line: 1, column: 0 }, guarded,
+      policy: { ...generatedPolicy(random(2)), auth: 'public', publicReason: 'Cached for everyone.', roles: [], authorize: null, dedupe: null, rateLimit: null },
+    });
+    const inlineRecord: ActionRecord = {
+      ref: 'app/a.tsx#Page/save', file: 'app/a.tsx', exportName: null, kind: 'inline', inlineIndex: 1, loc: { line: 1, column: 0 }, guarded: true, policy: generatedPolicy(random(3)),
+    };
+    const { manifest, findings } = buildManifest({
+      serverReferenceManifest: {
+        node: {
+          ['a'.repeat(42)]: entry('app/a.tsx', '$$RSC_SERVER_CACHE_0'),
+          ['b'.repeat(42)]: entry('app/a.tsx', '$$RSC_SERVER_ACTION_1'),
+          ['c'.repeat(42)]: entry('app/posts.ts', '$$RSC_SERVER_CACHE_0'),
+          ['d'.repeat(42)]: entry('app/b.tsx', '$$RSC_SERVER_CACHE_0'),
+          ['e'.repeat(42)]: entry('app/c.tsx', '$$RSC_SERVER_CACHE_2'),
+        },
+        edge: {},
+      },
+      records: [
+        { file: 'app/a.tsx', sourceSha256: 'x', actions: [cacheRecord('app/a.tsx', null, 0, 'app/a.tsx#Page/load'), inlineRecord] },
+        { file: 'app/posts.ts', sourceSha256: 'x', actions: [cacheRecord('app/posts.ts', 'getPost', 0, 'app/posts.ts#getPost')] },
+        // A cache record of another index does not cover $$RSC_SERVER_CACHE_0, an inline one does not either.
+        { file: 'app/b.tsx', sourceSha256: 'x', actions: [cacheRecord('app/b.tsx', null, 1, 'app/b.tsx#Page/other'), { ...inlineRecord, file: 'app/b.tsx', ref: 'app/b.tsx#Page/save', inlineIndex: 0 }] },
+        { file: 'app/c.tsx', sourceSha256: 'x', actions: [cacheRecord('app/c.tsx', null, 2, 'app/c.tsx#Page/load', false)] },
+      ],
+      meta,
+      config,
+    });
+    expect(manifest.actions.map((a) => [a.id[0], a.ref, a.kind, a.guarded, a.policy?.auth ?? null])).toEqual([
+      ['a', 'app/a.tsx#Page/load', 'cache', true, 'public'],
+      ['b', 'app/a.tsx#Page/save', 'inline', true, 'required'],
+      ['d', 'app/b.tsx#$$RSC_SERVER_CACHE_0', 'cache', false, null],
+      ['e', 'app/c.tsx#Page/load', 'cache', false, 'public'],
+      ['c', 'app/posts.ts#getPost', 'cache', true, 'public'],
+    ]);
+    expect(findings.filter((f) => f.name === 'unguarded-action').map((f) => [f.ref, f.severity, f.message.slice(0, 40)])).toEqual([
+      ['app/b.tsx#$$RSC_SERVER_CACHE_0', 'error', 'Next registered the "use cache" function'],
+      ['app/c.tsx#Page/load', 'error', 'the "use cache" function app/c.tsx#Page/'],
+    ]);
+    // Cache functions are not exports a client must reference: no unreferenced-action for them.
+    expect(findings.filter((f) => f.name === 'unreferenced-action')).toEqual([]);
+  });
 });

@@ -65,7 +65,7 @@ describe('parseManifest', () => {
     expect(errorFor(edit((m) => (m.actions[1].policy.rateLimit = { limit: 'x', windowSeconds: 60, by: 'user' })))?.message)
       .toBe('actions[1].policy.rateLimit.limit: expected a positive integer, got "x"');
     expect(errorFor(edit((m) => delete m.next.version))?.message).toBe('next.version: expected a string, got nothing (the field is missing)');
-    expect(errorFor(edit((m) => (m.actions[0].kind = 'exported')))?.message).toBe('actions[0].kind: expected "export" or "inline", got "exported"');
+    expect(errorFor(edit((m) => (m.actions[0].kind = 'exported')))?.message).toBe('actions[0].kind: expected "export" or "inline" or "cache", got "exported"');
     expect(errorFor(edit((m) => (m.actions[0].workers = ['app/page', 7])))?.message).toBe('actions[0].workers[1]: expected a string, got 7');
     expect(errorFor(edit((m) => (m.encryptionKey = 'k')))?.message).toBe('encryptionKey: expected an object or null, got "k"');
     expect(errorFor(edit((m) => (m.schemaVersion = 2)))).toMatchObject({ path: 'schemaVersion', message: expect.stringMatching(/got 2$/) });

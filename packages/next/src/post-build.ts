@@ -137,8 +137,13 @@ export async function explainUnrecorded(findings: readonly Finding[], projectDir
       }
       const name = finding.ref.slice(finding.ref.indexOf('#') + 1);
       const inline = /^\$\$RSC_SERVER_ACTION_(\d+)$/.exec(name);
+      const cache = /^\$\$RSC_SERVER_CACHE_(\d+)$/.exec(name);
       const found = transform(code, { ...toTransformOptions(config, filename), sourceMaps: false }).actions.some((action) =>
-        inline ? action.inlineIndex === Number(inline[1]) : action.exportName === name,
+        inline
+          ? action.kind === 'inline' && action.inlineIndex === Number(inline[1])
+          : cache
+            ? action.kind === 'cache' && action.inlineIndex === Number(cache[1])
+            : action.exportName === name,
       );
       return found
         ? {

@@ -10,6 +10,7 @@ import {
   sha256Hex,
   UNREPLAYABLE,
 } from './idempotency.js';
+import { guardCache } from './guard-cache.js';
 import { extractInput, ForbiddenFieldError, readPositionalSchemas, validateArguments, type ArgumentsOutcome } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
@@ -96,6 +97,8 @@ export interface Runtime<TSession extends Session = Session> {
     impl: (...args: NoInfer<TArgs>) => TResult,
     self?: unknown,
   ): Promise<Awaited<TResult> | ActionFailure>;
+  /** Runs a `"use cache"` function's `impl` with validated `args`; throws `CacheGuardError` on refusal (src/guard-cache.ts). */
+  guardCache: typeof guardCache;
   /** The options after validation and defaults. */
   readonly options: Readonly<ResolvedRuntimeOptions<TSession>>;
 }
@@ -723,7 +726,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     emit({ type: 'store-error', action, concern: 'idempotency', decision: 'denied', message: errorMessage(error) });
   }
 
-  return { guard, options: resolved };
+  return { guard, guardCache, options: resolved };
 }
 
 function errorMessage(error: unknown): string {

@@ -54,8 +54,11 @@ export interface ActionMeta {
   file: string;
   /** Exported name, or null for inline actions. */
   exportName: string | null;
-  /** Module export or inline `"use server"` function. */
-  kind: 'export' | 'inline';
+  /**
+   * Module export, inline `"use server"` function, or `"use cache"` function (guarded by `guardCache`, which only
+   * validates arguments: src/guard-cache.ts).
+   */
+  kind: 'export' | 'inline' | 'cache';
   /** 1-based line of the function. */
   line: number;
   /** 0-based column of the function. */

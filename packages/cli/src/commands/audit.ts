@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
 import { ACTION_GUARD_DIR, findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import {
+  countServerDirectiveCandidates,
   baselineSummary, diagnosticRef, formatDiagnostic, staleBaselineEntries, transform, type ActionRecord, type BaselineEntry, type Diagnostic,
 } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
@@ -41,7 +42,7 @@ export interface AuditBaseline {
 export interface AuditResult {
   root: string;
   configFile: string | null;
-  /** Source files containing a `use server` directive that were analysed (posix, relative to root). */
+  /** Source files containing a `use server` or `use cache` directive that were analysed (posix, relative to root). */
   files: string[];
   actions: ActionRecord[];
   diagnostics: Diagnostic[];
@@ -64,7 +65,6 @@ export interface AuditResult {
 // (.next, .turbo, .vercel) or tooling (.git), never app code.
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const DECLARATION_FILE = /\.d\.[cm]?ts$/;
-const USE_SERVER = /['"]use server['"]/;
 
 // A Next dist directory can be renamed (`distDir: 'build'`); it always holds a build manifest. Its compiled chunks
 // may still contain the directive text, so it must never be analysed as app code.
@@ -171,7 +171,8 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   const candidates = await collectCandidates(config.root);
   for (const absolute of candidates.files) {
     const code = await nodeFs.readFile(absolute, 'utf8');
-    if (!USE_SERVER.test(code)) continue;
+    // Any spelling of "use server" or "use cache" (cache functions are registered, callable by ID, too).
+    if (countServerDirectiveCandidates(code) === 0) continue;
     const result = transform(code, toTransformOptions(config, absolute));
     files.push(path.relative(config.root, absolute).split(path.sep).join('/'));
     actions.push(...result.actions);
@@ -215,6 +216,7 @@ const actionColumns = (actions: ActionRecord[]): Column<ActionRecord>[] =>
 
 const ACTION_COLUMNS: Column<ActionRecord>[] = [
   { header: 'ref', cell: (a) => a.ref },
+  { header: 'kind', cell: (a) => a.kind },
   { header: 'auth', cell: (a) => (a.guarded ? policyCells.auth(a.policy) : 'UNGUARDED') },
   { header: 'roles', cell: (a) => policyCells.roles(a.policy) },
   { header: 'schema', cell: (a) => policyCells.schema(a.policy) },

@@ -22,6 +22,7 @@ export async function showManifest(options: { file?: string }, ctx: CommandConte
 export const MANIFEST_ACTION_COLUMNS: Column<ManifestAction>[] = [
   { header: 'ref', cell: (a) => a.ref },
   { header: 'id', cell: (a) => `${a.id.slice(0, 10)}…` },
+  { header: 'kind', cell: (a) => a.kind },
   { header: 'auth', cell: (a) => (a.guarded ? policyCells.auth(a.policy) : 'UNGUARDED') },
   { header: 'roles', cell: (a) => policyCells.roles(a.policy) },
   { header: 'schema', cell: (a) => policyCells.schema(a.policy) },
