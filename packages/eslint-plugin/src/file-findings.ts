@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { toTransformOptions } from '@action-guard/config';
-import { checkModule, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
+import { checkModule, countServerDirectiveCandidates, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
 import type { Rule, SourceCode } from 'eslint';
 import { findProjectRoot, loadProjectState } from './project-config.js';
 import { lineStarts } from './suggestions.js';
@@ -24,9 +24,6 @@ export interface FileFindings {
   problems: Error[];
 }
 
-/** A `"use server"` literal, as the transform looks for it; a file without one is not analysed at all. */
-const USE_SERVER = /(["'])use server\1/;
-
 /** One analysis per linted text: every rule of the plugin reads the same result (ESLint shares `sourceCode`). */
 const analyses = new WeakMap<SourceCode, FileFindings | null>();
 
@@ -46,14 +43,17 @@ export function classifyDiagnostics(diagnostics: readonly Diagnostic[]): Pick<Fi
 
 /**
  * The findings of the file a rule is linting, computed by the first rule that asks and shared with the others.
- * `null` for a file without a `"use server"` literal: no config lookup, no parse. The analysis is the build's
- * (`checkModule` with the options `toTransformOptions` gives the build), on ESLint's text of the file.
+ * `null` for a file the build's loader skips (no literal that cooks to `"use server"`): no config lookup, no
+ * parse. The analysis is the build's (`checkModule` with the options `toTransformOptions` gives the build), on
+ * ESLint's text of the file.
  */
 export function findingsOf(context: Rule.RuleContext): FileFindings | null {
   const sourceCode = context.sourceCode;
   const known = analyses.get(sourceCode);
   if (known !== undefined) return known;
-  const findings = USE_SERVER.test(sourceCode.text) ? analyse(context) : null;
+  // The loader's skip test (packages/next/src/loader.ts): no string literal that cooks to "use server" in any
+  // spelling Next accepts (`'use\x20server'`, line continuations). On other files it is one regular-expression test.
+  const findings = countServerDirectiveCandidates(sourceCode.text) === 0 ? null : analyse(context);
   analyses.set(sourceCode, findings);
   return findings;
 }

@@ -54,6 +54,18 @@ tester.run('missing-auth-decision (AG101)', plugin.rules['missing-auth-decision'
       }],
     },
     {
+      // Next cooks the directive: 'use\x20server' is "use server", and so is a line continuation. The loader's
+      // pre-filter lets both through, so lint must too (countServerDirectiveCandidates, analyze/directives.ts).
+      filename: file(),
+      code: lines("'use\\x20server';", 'export async function save() {}'),
+      errors: [{ message: message('AG101', 'action "save" has no auth decision', AUTH_FIX), line: 2, column: 8, suggestions: 2 }],
+    },
+    {
+      filename: file(),
+      code: lines("'use \\", "server';", 'export async function save() {}'),
+      errors: [{ message: message('AG101', 'action "save" has no auth decision', AUTH_FIX), line: 3, column: 8, suggestions: 2 }],
+    },
+    {
       // A multi-line block gets a new tag line above its closing line.
       filename: file(),
       code: lines('"use server";', '/**', ' * Saves.', ' */', 'export const save = async () => {};'),
