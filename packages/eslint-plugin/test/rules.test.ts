@@ -58,12 +58,28 @@ tester.run('missing-auth-decision (AG101)', plugin.rules['missing-auth-decision'
       // pre-filter lets both through, so lint must too (countServerDirectiveCandidates, analyze/directives.ts).
       filename: file(),
       code: lines("'use\\x20server';", 'export async function save() {}'),
-      errors: [{ message: message('AG101', 'action "save" has no auth decision', AUTH_FIX), line: 2, column: 8, suggestions: 2 }],
+      errors: [{
+        message: message('AG101', 'action "save" has no auth decision', AUTH_FIX),
+        line: 2,
+        column: 8,
+        suggestions: [
+          { messageId: 'addRequiresAuth', output: lines("'use\\x20server';", '/** @requiresAuth */', 'export async function save() {}') },
+          { messageId: 'addPublic', output: lines("'use\\x20server';", '/** @public */', 'export async function save() {}') },
+        ],
+      }],
     },
     {
       filename: file(),
       code: lines("'use \\", "server';", 'export async function save() {}'),
-      errors: [{ message: message('AG101', 'action "save" has no auth decision', AUTH_FIX), line: 3, column: 8, suggestions: 2 }],
+      errors: [{
+        message: message('AG101', 'action "save" has no auth decision', AUTH_FIX),
+        line: 3,
+        column: 8,
+        suggestions: [
+          { messageId: 'addRequiresAuth', output: lines("'use \\", "server';", '/** @requiresAuth */', 'export async function save() {}') },
+          { messageId: 'addPublic', output: lines("'use \\", "server';", '/** @public */', 'export async function save() {}') },
+        ],
+      }],
     },
     {
       // A multi-line block gets a new tag line above its closing line.
