@@ -1,6 +1,7 @@
 import type { File, Node, Program } from '@babel/types';
 import { collectActionSites, findJsDoc, type ActionSite, type LocalisableExport } from './analyze/collect-action-sites.js';
 import { countServerDirectiveCandidates, effectivePrologue, isUseServer } from './analyze/directives.js';
+import { applyBaseline } from './baseline.js';
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
@@ -174,11 +175,15 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
 /**
  * The analysis and checks of {@link transform} without code generation: every action with its policy and every
  * diagnostic the build would report for this file, plus where each action's policy is written. Files without a
- * `"use server"` or `"use cache"` literal cost one regular-expression scan.
+ * `"use server"` or `"use cache"` literal cost one regular-expression scan. `options.baseline` applies as in
+ * {@link transform}: a listed finding is a warning marked `baselined` (src/baseline.ts, docs/adopting.md §2), so the
+ * ESLint plugin and the build agree in an app that is still adopting.
  */
 export function checkModule(code: string, options: TransformOptions): ModuleCheck {
-  const { actions, diagnostics, sites, moduleBindings } = analyzeModule(code, resolveOptions(options));
-  return { actions, diagnostics, sites, moduleBindings };
+  const resolved = resolveOptions(options);
+  const { actions, diagnostics, sites, moduleBindings } = analyzeModule(code, resolved);
+  const applied = applyBaseline(resolved.baseline, resolved.file, actions, diagnostics);
+  return { actions: applied.actions, diagnostics: applied.diagnostics, sites, moduleBindings };
 }
 
 /** Where a site's JSDoc is, and where a new one would go (the outermost carrier that encloses the action). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { checkModule, transform } from '../src/index.js';
+import { baselineEntriesFor, checkModule, transform } from '../src/index.js';
 import { loadFixtures } from './support/fixtures.js';
 import { moduleArbitrary } from './support/generated-modules.js';
 
@@ -15,6 +15,25 @@ describe('checkModule', () => {
       expect(checked.diagnostics, fixture.name).toEqual(transformed.diagnostics);
       expect(checked.sites.map((site) => site.ref), fixture.name).toEqual(transformed.actions.map((action) => action.ref));
     }
+  });
+
+  test('applies the baseline as transform does: a listed finding is a warning marked baselined, the others fail', () => {
+    let baselined = 0;
+    let failing = 0;
+    for (const fixture of loadFixtures()) {
+      const plain = transform(fixture.code, fixture.options);
+      // Every other finding the build fails on is listed, so each fixture with two or more has both kinds.
+      const baseline = baselineEntriesFor(plain.diagnostics, plain.actions).filter((_, index) => index % 2 === 0);
+      const options = { ...fixture.options, baseline };
+      const checked = checkModule(fixture.code, options);
+      const transformed = transform(fixture.code, options);
+      expect(checked.actions, fixture.name).toEqual(transformed.actions);
+      expect(checked.diagnostics, fixture.name).toEqual(transformed.diagnostics);
+      baselined += checked.diagnostics.filter((d) => d.baselined === true && d.severity === 'warning').length;
+      failing += checked.diagnostics.filter((d) => d.severity === 'error').length;
+    }
+    expect(baselined).toBeGreaterThan(20);
+    expect(failing).toBeGreaterThan(20);
   });
 
   test('reports what transform reports for generated modules', () => {

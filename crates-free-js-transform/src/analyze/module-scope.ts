@@ -74,16 +74,20 @@ const FUNCTION_TYPES = new Set([
 ]);
 const NOT_CHILDREN = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments']);
 
-function childNodes(node: Node): Node[] {
-  const children: Node[] = [];
+const isNode = (value: unknown): value is Node =>
+  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+
+/** Calls `visit` on each child node, in key order. No arrays are made: it runs on every node of the module. */
+function forEachChild(node: Node, visit: (child: Node) => void): void {
   for (const key in node) {
     if (NOT_CHILDREN.has(key)) continue;
     const value = (node as unknown as Record<string, unknown>)[key];
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item === 'object' && item !== null && typeof (item as { type?: unknown }).type === 'string') children.push(item as Node);
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) visit(item);
+    } else if (isNode(value)) {
+      visit(value);
     }
   }
-  return children;
 }
 
 /** Names a function body declares with `var` (not crossing into nested functions). */
@@ -91,7 +95,9 @@ function collectVarNames(node: Node, into: Set<string>): void {
   if (node.type === 'VariableDeclaration' && node.kind === 'var') {
     for (const declarator of node.declarations) collectPatternNames(declarator.id, into);
   }
-  for (const child of childNodes(node)) if (!FUNCTION_TYPES.has(child.type)) collectVarNames(child, into);
+  forEachChild(node, (child) => {
+    if (!FUNCTION_TYPES.has(child.type)) collectVarNames(child, into);
+  });
 }
 
 /** Names a block's own statements declare lexically (`let`, `const`, `using`, classes, and functions in strict code). */
@@ -231,7 +237,7 @@ export function findBindingWrites(program: Program, names: ReadonlySet<string>):
       }
     }
     if (node.type === 'FunctionDeclaration' && node.id && topLevel.has(node) && names.has(node.id.name)) declare(node.id.name, node);
-    for (const child of childNodes(node)) visit(child, inner, moduleLevel);
+    forEachChild(node, (child) => visit(child, inner, moduleLevel));
   };
   visit(program, EMPTY, true);
   return writes;

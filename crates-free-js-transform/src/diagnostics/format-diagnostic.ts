@@ -35,6 +35,19 @@ export class LineIndex {
     }
     return { line: low + 1, column: offset - this.starts[low]! };
   }
+
+  /**
+   * The text `codeFrameColumns` needs to print its frame at `line` (1-based): the lines of the frame's window (two
+   * above, three below, its defaults) with every line before it left empty. The frame is the same as for the whole
+   * source, but code-frame splits what it is given into lines on each call, so the whole source made a module's
+   * diagnostics cost its length times their number (a 1000-line module with 71 findings spent most of its analysis
+   * there; scripts/bench/eslint.mjs).
+   */
+  frameSource(source: string, line: number): string {
+    const first = Math.max(line - 3, 0);
+    const end = this.starts[Math.min(line + 3, this.starts.length)] ?? source.length;
+    return '\n'.repeat(first) + source.slice(this.starts[first], end);
+  }
 }
 
 /** Turns a finding into a printable diagnostic with the given severity. */
@@ -55,7 +68,7 @@ export function toDiagnostic(
     file: context.file,
     line,
     column: column + 1,
-    frame: codeFrameColumns(context.source, { start: { line, column: column + 1 } }, { highlightCode: false }),
+    frame: codeFrameColumns(context.lines.frameSource(context.source, line), { start: { line, column: column + 1 } }, { highlightCode: false }),
   };
 }
 

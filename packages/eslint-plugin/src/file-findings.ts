@@ -2,16 +2,8 @@ import path from 'node:path';
 import { toTransformOptions } from '@action-guard/config';
 import { checkModule, countServerDirectiveCandidates, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
 import type { Rule, SourceCode } from 'eslint';
-import type { BaselineMatcher } from './baseline.js';
 import { findProjectRoot, loadProjectState } from './project-config.js';
 import { lineStarts } from './suggestions.js';
-
-/** A diagnostic the build reports as a warning: its check is set to `'warn'`, or the baseline lists it. */
-export interface WarningFinding {
-  diagnostic: Diagnostic;
-  /** Whether the baseline made it a warning (the check itself is `'error'`). */
-  baselined: boolean;
-}
 
 /** What the rules of one linted file report, from one analysis shared by all of them. */
 export interface FileFindings {
@@ -23,29 +15,27 @@ export interface FileFindings {
   check: ModuleCheck;
   /** Diagnostics that fail the build, grouped by check name: each goes to the rule of that name. */
   errors: Map<string, Diagnostic[]>;
-  /** Diagnostics the build prints as warnings: they go to `action-guard/policy-warning`. */
-  warnings: WarningFinding[];
+  /**
+   * Diagnostics the build reports as warnings (the check is `'warn'`, or the baseline lists the finding and the
+   * diagnostic carries `baselined`): they go to `action-guard/policy-warning`.
+   */
+  warnings: Diagnostic[];
   /** The config or baseline could not be loaded: `action-guard/config-error` reports these. */
   problems: Error[];
 }
-
 
 /** One analysis per linted text: every rule of the plugin reads the same result (ESLint shares `sourceCode`). */
 const analyses = new WeakMap<SourceCode, FileFindings | null>();
 
 /**
- * Splits a file's diagnostics the way the build treats them: errors that fail it, per check, and warnings
- * (the check is `'warn'`, or the baseline lists an error).
+ * Splits a file's diagnostics the way the build treats them: errors that fail it, per check, and warnings (the
+ * check is `'warn'`, or the baseline lists the finding: `checkModule` applied it, as `transform()` does).
  */
-export function classifyDiagnostics(
-  diagnostics: readonly Diagnostic[],
-  baseline: BaselineMatcher | null,
-): Pick<FileFindings, 'errors' | 'warnings'> {
+export function classifyDiagnostics(diagnostics: readonly Diagnostic[]): Pick<FileFindings, 'errors' | 'warnings'> {
   const errors = new Map<string, Diagnostic[]>();
-  const warnings: WarningFinding[] = [];
+  const warnings: Diagnostic[] = [];
   for (const diagnostic of diagnostics) {
-    if (diagnostic.severity === 'warning') warnings.push({ diagnostic, baselined: false });
-    else if (baseline !== null && baseline(diagnostic)) warnings.push({ diagnostic, baselined: true });
+    if (diagnostic.severity === 'warning') warnings.push(diagnostic);
     else errors.set(diagnostic.name, [...(errors.get(diagnostic.name) ?? []), diagnostic]);
   }
   return { errors, warnings };
@@ -61,7 +51,9 @@ export function findingsOf(context: Rule.RuleContext): FileFindings | null {
   const sourceCode = context.sourceCode;
   const known = analyses.get(sourceCode);
   if (known !== undefined) return known;
-  const findings = countServerDirectiveCandidates(sourceCode.text) > 0 ? analyse(context) : null;
+  // The loader's skip test (packages/next/src/loader.ts): no string literal that cooks to "use server" or
+  // "use cache" in any spelling Next accepts (`'use\x20server'`, line continuations). On other files it is one regular-expression test.
+  const findings = countServerDirectiveCandidates(sourceCode.text) === 0 ? null : analyse(context);
   analyses.set(sourceCode, findings);
   return findings;
 }
@@ -87,5 +79,5 @@ function analyse(context: Rule.RuleContext): FileFindings {
     const problem = error instanceof Error ? error : new Error(String(error));
     return { text, lines, check: none, errors: new Map(), warnings: [], problems: [...project.errors, problem] };
   }
-  return { text, lines, check, ...classifyDiagnostics(check.diagnostics, project.baseline), problems: project.errors };
+  return { text, lines, check, ...classifyDiagnostics(check.diagnostics), problems: project.errors };
 }

@@ -1,20 +1,22 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE_NAMES, loadConfigSync, type ResolvedConfig } from '@action-guard/config';
-import { BASELINE_FILE_NAME, readBaseline, type BaselineMatcher } from './baseline.js';
+import { BASELINE_FILE_NAME } from '@action-guard/transform/baseline';
 
 /** The Next config names that mark a project root when it has no `action-guard.config.*`. */
 const NEXT_CONFIG_NAMES = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'];
 
-/** What a linted file needs from its project: the resolved config and the baseline, or why they failed to load. */
+/** What a linted file needs from its project: the resolved config (with its baseline), or why it failed to load. */
 export interface ProjectState {
   /** The project root: refs, `file` and directory-rule globs are relative to it, as in the build. */
   root: string;
-  /** The resolved config, or `null` when it failed to load (`error` says why). */
+  /**
+   * The resolved config, or `null` when it failed to load (`errors` says why). Its `baseline` is
+   * `action-guard.baseline.json` as the build reads it (`readBaselineFile`, called by `loadConfigSync`), and
+   * `toTransformOptions` passes it to the transform as the build does (docs/adopting.md §2).
+   */
   config: ResolvedConfig | null;
-  /** Whether a finding is baselined; `null` when the project has no baseline file. */
-  baseline: BaselineMatcher | null;
-  /** Problems loading the config or the baseline, each reported once per linted action file. */
+  /** Problems loading the config or the baseline (AG201–AG203), each reported once per linted action file. */
   errors: Error[];
 }
 
@@ -53,9 +55,11 @@ function stampOf(file: string): string {
 }
 
 /**
- * The config and baseline of the project `root`, loaded once per ESLint process and reloaded when either file (or
- * the set of config files) changes. ESLint rules are synchronous, so this uses {@link loadConfigSync}. Files a
- * config imports are not watched: edit the config file itself (or restart the ESLint server) after changing them.
+ * The config and baseline of the project `root`, loaded once per ESLint process and reloaded when a config file or
+ * `action-guard.baseline.json` appears, disappears or changes. ESLint rules are synchronous, so this uses
+ * {@link loadConfigSync}, which reads the baseline with the build's reader (an invalid one is AG203, as in the
+ * build). Files a config imports are not watched: edit the config file itself (or restart the ESLint server) after
+ * changing them.
  */
 export function loadProjectState(root: string): ProjectState {
   const configStamps = CONFIG_FILE_NAMES.map((name) => stampOf(path.join(root, name)));
@@ -63,20 +67,12 @@ export function loadProjectState(root: string): ProjectState {
   const cached = cache.get(root);
   if (cached !== undefined && cached.stamp === stamp) return cached.state;
 
-  const errors: Error[] = [];
-  let config: ResolvedConfig | null = null;
+  let state: ProjectState;
   try {
-    config = loadConfigSync({ cwd: root });
+    state = { root, config: loadConfigSync({ cwd: root }), errors: [] };
   } catch (error) {
-    errors.push(error instanceof Error ? error : new Error(String(error)));
+    state = { root, config: null, errors: [error instanceof Error ? error : new Error(String(error))] };
   }
-  let baseline: BaselineMatcher | null = null;
-  try {
-    baseline = readBaseline(root);
-  } catch (error) {
-    errors.push(error instanceof Error ? error : new Error(String(error)));
-  }
-  const state: ProjectState = { root, config, baseline, errors };
   cache.set(root, { stamp, state });
   return state;
 }

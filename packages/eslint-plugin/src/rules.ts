@@ -1,4 +1,5 @@
 import { DIAGNOSTICS, DOCS_BASE, type Diagnostic } from '@action-guard/transform';
+import { BASELINE_FILE_NAME } from '@action-guard/transform/baseline';
 import type { Rule } from 'eslint';
 import { findingsOf, type FileFindings } from './file-findings.js';
 import { SUGGESTION_MESSAGES, offsetOf, suggestionsFor } from './suggestions.js';
@@ -7,6 +8,13 @@ import { SUGGESTION_MESSAGES, offsetOf, suggestionsFor } from './suggestions.js'
 export const WARNING_RULE = 'policy-warning';
 /** The rule that reports an `action-guard.config.*` (or baseline file) that cannot be loaded. */
 export const CONFIG_ERROR_RULE = 'config-error';
+
+/**
+ * Appended to a baselined finding's message. The build prints the finding's own text at severity warning (audit's
+ * `warning AG101 missing-auth-decision: …`; `next build` only counts them, `N baselined findings in M files`), so the
+ * text is the build's, and this says why a check at `'error'` shows as a warning (docs/adopting.md §2).
+ */
+export const BASELINED_MARKER = ` (baselined in ${BASELINE_FILE_NAME})`;
 
 const MESSAGES = {
   diagnostic: '{{code}} {{message}} — fix: {{fix}}',
@@ -82,13 +90,13 @@ const warningRule: Rule.RuleModule = {
     if (findings === null || findings.warnings.length === 0) return {};
     return {
       Program() {
-        for (const { diagnostic, baselined } of findings.warnings) {
+        for (const diagnostic of findings.warnings) {
           report(context, findings, diagnostic, 'warning', {
             code: diagnostic.code,
             name: diagnostic.name,
             message: diagnostic.message,
             fix: diagnostic.fix,
-            baselined: baselined ? ' (baselined: the build warns until it is fixed)' : '',
+            baselined: diagnostic.baselined === true ? BASELINED_MARKER : '',
           });
         }
       },

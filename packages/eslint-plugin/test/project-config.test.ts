@@ -51,6 +51,30 @@ describe('the project of a linted file', () => {
     expect(lint(root, 'app/actions.ts', code)).toEqual([]);
   });
 
+  test('reads action-guard.baseline.json as the build does, and rereads it when it changes', () => {
+    const root = project();
+    const source = '"use server";\nexport async function save() {}\nexport async function remove() {}\n';
+    const findings = () => lint(root, 'app/actions.ts', source).map((m) => [m.ruleId, m.line, m.severity]);
+    const baseline = (entries: object[]) =>
+      writeFileSync(path.join(root, 'action-guard.baseline.json'), JSON.stringify({ version: 1, findings: entries }));
+    const save = { ref: 'app/actions.ts#save', check: 'missing-auth-decision', code: 'AG101' };
+    const remove = { ref: 'app/actions.ts#remove', check: 'missing-auth-decision', code: 'AG101' };
+    expect(findings()).toEqual([['action-guard/missing-auth-decision', 2, 2], ['action-guard/missing-auth-decision', 3, 2]]);
+
+    baseline([save]);
+    expect(findings()).toEqual([['action-guard/policy-warning', 2, 1], ['action-guard/missing-auth-decision', 3, 2]]);
+    baseline([save, remove]);
+    expect(findings()).toEqual([['action-guard/policy-warning', 2, 1], ['action-guard/policy-warning', 3, 1]]);
+    // An entry removed from the file fails again, naming that action.
+    baseline([remove]);
+    expect(findings()).toEqual([['action-guard/missing-auth-decision', 2, 2], ['action-guard/policy-warning', 3, 1]]);
+    // A baseline the build cannot read fails the build (AG203); lint says so rather than guess.
+    writeFileSync(path.join(root, 'action-guard.baseline.json'), '{"version":2,"findings":[]}');
+    expect(lint(root, 'app/actions.ts', source).map((m) => [m.ruleId, m.message.slice(0, 5)])).toEqual([['action-guard/config-error', 'AG203']]);
+    rmSync(path.join(root, 'action-guard.baseline.json'));
+    expect(findings()).toEqual([['action-guard/missing-auth-decision', 2, 2], ['action-guard/missing-auth-decision', 3, 2]]);
+  });
+
   test('a config file created or removed later is noticed', () => {
     const root = project();
     expect(lint(root, 'app/actions.ts', code).map((m) => m.ruleId)).toEqual(['action-guard/missing-schema']);

@@ -77,17 +77,18 @@ describe('classifyDiagnostics', () => {
     code: 'AG1xx', name, severity, message: name, fix: '', docs: '', file: 'app/actions.ts', line: 1, column: 1, frame: '',
   });
 
-  test('errors go to their check rule, warnings and baselined errors to the warning rule', () => {
+  test('errors go to their check rule; warnings, baselined ones included, to the warning rule', () => {
     const missing = diagnostic('missing-schema', 'error');
     const inline = diagnostic('inline-action', 'warning');
-    const auth = diagnostic('missing-auth-decision', 'error');
-    const { errors, warnings } = classifyDiagnostics([missing, inline, auth], (d) => d === auth);
+    const auth: Diagnostic = { ...diagnostic('missing-auth-decision', 'warning'), baselined: true };
+    const { errors, warnings } = classifyDiagnostics([missing, inline, auth]);
     expect([...errors.entries()]).toEqual([['missing-schema', [missing]]]);
-    expect(warnings).toEqual([{ diagnostic: inline, baselined: false }, { diagnostic: auth, baselined: true }]);
+    expect(warnings).toEqual([inline, auth]);
   });
 
-  test('without a baseline every error fails', () => {
+  test('without warnings every error fails, grouped by check', () => {
     const auth = diagnostic('missing-auth-decision', 'error');
-    expect(classifyDiagnostics([auth], null)).toEqual({ errors: new Map([['missing-auth-decision', [auth]]]), warnings: [] });
+    const other = diagnostic('missing-auth-decision', 'error');
+    expect(classifyDiagnostics([auth, other])).toEqual({ errors: new Map([['missing-auth-decision', [auth, other]]]), warnings: [] });
   });
 });
