@@ -9,7 +9,7 @@ import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 export { DEFAULT_RUNTIME_IMPORT };
 
 const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
+const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
 /** A directory rule with its glob compiled. */

@@ -104,6 +104,13 @@ export const DIAGNOSTICS = [
     description:
       'An action open to anonymous callers has @dedupe input: anyone who sends the same input would get the stored result.',
   },
+  {
+    code: 'AG120',
+    name: 'revalidates-without-input',
+    defaultSeverity: 'error',
+    description:
+      'A @revalidates target reads a {field} of the validated input, but the action has no validated input (no parameters or no schema).',
+  },
 ] as const satisfies readonly DiagnosticDefinition[];
 
 /** The name of a transform check, usable as a key of `checks`. */

@@ -11,6 +11,7 @@ export type {
   ManifestAction,
   ManifestConfig,
   NormalizedPolicy,
+  RevalidateTarget,
   RecordFile,
   ServerReferenceEntry,
   ServerReferenceManifest,

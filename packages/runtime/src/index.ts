@@ -21,6 +21,7 @@ export type {
   GuardEvent,
   GuardStore,
   NormalizedPolicy,
+  RevalidateTarget,
   RateLimitDecision,
   Session,
   StoreErrorEvent,
