@@ -55,6 +55,8 @@ export interface RulePolicy {
   dedupe?: string;
   /** Rate limit, e.g. `'30/1m by:user'` (like `@rateLimit`). */
   rateLimit?: string;
+  /** Targets revalidated after every action here succeeds, e.g. `'tag:invoices path:/invoices'` (like `@revalidates`); tags add to them. */
+  revalidates?: string;
 }
 
 /** Settings of the post-build action manifest (SPEC §4). */
