@@ -4,6 +4,7 @@ import { countServerDirectiveCandidates, effectivePrologue, isUseServer } from '
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
+import { findSwallowedNavigation } from './analyze/swallowed-navigation.js';
 import type { PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -158,6 +159,10 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     actions.push(record);
     checkedSites.push(checkedSite(site, record.ref));
     if (record.guarded) guards.push({ site, record });
+  }
+
+  if (resolved.checks['swallowed-navigation'] !== 'off') {
+    findings.push(...findSwallowedNavigation(ast.program, sites.flatMap((site) => (site.fn === null ? [] : [site.fn])), code));
   }
 
   return {

@@ -111,6 +111,13 @@ export const DIAGNOSTICS = [
     description:
       'A @revalidates target reads a {field} of the validated input, but the action has no validated input (no parameters or no schema).',
   },
+  {
+    code: 'AG121',
+    name: 'swallowed-navigation',
+    defaultSeverity: 'warn',
+    description:
+      'redirect(), permanentRedirect(), notFound(), forbidden() or unauthorized() is called inside a try whose catch swallows it (no rethrow, no unstable_rethrow first).',
+  },
 ] as const satisfies readonly DiagnosticDefinition[];
 
 /** The name of a transform check, usable as a key of `checks`. */
