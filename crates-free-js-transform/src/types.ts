@@ -62,6 +62,13 @@ export interface TransformOptions {
    */
   actionPaths?: string[] | null;
   /**
+   * What else carries secrets, for the `captured-secret` check (besides `process.env` and secret-looking names): a
+   * function called to get one (`getSecret`, `vault.read`), a module whose imports are secrets (`@/lib/secrets`), or
+   * an imported name (`stripeKey`).
+   * @default []
+   */
+  secretSources?: string[];
+  /**
    * Entries of `action-guard.baseline.json` (src/baseline.ts); entries of other files are ignored. A finding listed
    * there is reported as a warning marked `baselined`, and its action records the checks in `baselined`.
    * @default []

@@ -118,6 +118,13 @@ export const DIAGNOSTICS = [
     description:
       'redirect(), permanentRedirect(), notFound(), forbidden() or unauthorized() is called inside a try whose catch swallows it (no rethrow, no unstable_rethrow first).',
   },
+  {
+    code: 'AG122',
+    name: 'captured-secret',
+    defaultSeverity: 'warn',
+    description:
+      'An inline "use server" function closes over a secret (process.env, a configured secretSources call or import, or a secret-named variable): Next sends captured values to the client, encrypted.',
+  },
 ] as const satisfies readonly DiagnosticDefinition[];
 
 /** The name of a transform check, usable as a key of `checks`. */

@@ -3,7 +3,7 @@ import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
-export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'manifest', 'encryptionKey'] as const;
+export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'manifest', 'encryptionKey'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
@@ -138,6 +138,12 @@ export function validateOptions(raw: unknown, source: string, checkNames: readon
     const paths = raw.actionPaths;
     if (!Array.isArray(paths) || !paths.every((glob) => typeof glob === 'string' && glob.trim() !== '')) {
       issues.push({ code: 'AG202', text: `actionPaths: expected an array of globs, or null; got ${describe(paths)}.` });
+    }
+  }
+  if ('secretSources' in raw) {
+    const sources = raw.secretSources;
+    if (!Array.isArray(sources) || !sources.every((entry) => typeof entry === 'string' && entry.trim() !== '')) {
+      issues.push({ code: 'AG202', text: `secretSources: expected an array of function names, module specifiers or imported names (e.g. ["getSecret", "@/lib/secrets"]); got ${describe(sources)}.` });
     }
   }
   if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {

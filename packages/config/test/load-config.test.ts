@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.code).toBe('AG201');
     expect(error.source).toBe(path.join(cwd, 'action-guard.config.json'));
-    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, manifest, encryptionKey.');
+    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, secretSources, manifest, encryptionKey.');
   });
 
   test('rejects a misspelt check name instead of silently ignoring it', async () => {
@@ -109,6 +109,15 @@ describe('loadConfig', () => {
       },
     });
     expect(Object.keys(config.rules)).toEqual(['app/billing/**', 'app/hooks/**', 'app/invoices/**']);
+  });
+
+  test('passes secretSources to the transform, and rejects anything but an array of names', async () => {
+    const cwd = project();
+    const config = await loadConfig({ cwd, inline: { secretSources: ['getSecret', '@/lib/secrets'] } });
+    expect(toTransformOptions(config, 'app/page.tsx').secretSources).toEqual(['getSecret', '@/lib/secrets']);
+    expect('secretSources' in toTransformOptions(await loadConfig({ cwd }), 'app/page.tsx')).toBe(false);
+    const error = await configError(loadConfig({ cwd, inline: { secretSources: 'getSecret' as never } }));
+    expect(error.message).toContain('secretSources: expected an array of function names, module specifiers or imported names');
   });
 
   test('rejects a rule that is both public and requires a role', async () => {
