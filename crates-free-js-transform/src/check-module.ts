@@ -5,6 +5,8 @@ import { applyBaseline } from './baseline.js';
 import { collectModuleBindings } from './analyze/module-scope.js';
 import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
+import { findCapturedSecrets } from './analyze/captured-secrets.js';
+import { findSwallowedNavigation } from './analyze/swallowed-navigation.js';
 import type { PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -161,6 +163,14 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
     actions.push(record);
     checkedSites.push(checkedSite(site, record.ref));
     if (record.guarded) guards.push({ site, record });
+  }
+
+  if (resolved.checks['swallowed-navigation'] !== 'off') {
+    findings.push(...findSwallowedNavigation(ast.program, sites.flatMap((site) => (site.fn === null ? [] : [site.fn])), code));
+  }
+  if (resolved.checks['captured-secret'] !== 'off') {
+    const inline = sites.flatMap((site) => (site.kind === 'inline' && site.fn !== null ? [site.fn] : []));
+    findings.push(...findCapturedSecrets(ast.program, inline, resolved.secretSources));
   }
 
   return {

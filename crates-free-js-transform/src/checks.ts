@@ -8,3 +8,7 @@ export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics
 export { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
 export { SERVER_DIRECTIVE_PREFILTER } from './analyze/directives.js';
 export { compareRateLimits, type RateLimitChange, type RateLimitShape } from './policy-strictness.js';
+export {
+  formatRevalidateTarget, MAX_REVALIDATE_TAG_LENGTH, parseRevalidates, revalidateTargetFields, type Parsed,
+} from './validate/policy-arguments.js';
+export type { RevalidateTarget } from './types.js';

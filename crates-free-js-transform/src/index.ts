@@ -17,6 +17,6 @@ export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics
 export { DEFAULT_RUNTIME_IMPORT, TransformOptionsError, resolveOptions, type ResolvedOptions } from './options.js';
 export { DEFAULT_DEDUPE_TTL_SECONDS } from './validate/policy-arguments.js';
 export type {
-  ActionRecord, CheckName, Diagnostic, EncodedSourceMap, NormalizedPolicy, RulePolicy, Severity, TransformOptions,
+  ActionRecord, CheckName, Diagnostic, EncodedSourceMap, NormalizedPolicy, RevalidateTarget, RulePolicy, Severity, TransformOptions,
   TransformResult,
 } from './types.js';

@@ -8,8 +8,8 @@ import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 
 export { DEFAULT_RUNTIME_IMPORT };
 
-const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
+const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline', 'secretSources'] as const;
+const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
 /** A directory rule with its glob compiled. */
@@ -44,6 +44,8 @@ export interface ResolvedOptions {
   sourceMaps: boolean;
   /** Baseline entries of this file (src/baseline.ts). */
   baseline: BaselineEntry[];
+  /** Calls, modules and imported names that carry secrets (`captured-secret`). */
+  secretSources: string[];
 }
 
 /** Thrown for invalid options: these are configuration errors, never diagnostics. */
@@ -114,5 +116,9 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
     fail('`baseline` must be an array of { ref, check, code } entries (parseBaseline() reads action-guard.baseline.json)');
   }
   const baseline = (options.baseline ?? []).filter((entry) => refFile(entry.ref) === file);
-  return { filename, file, root, runtimeImport, rules, checks, insideActionPaths, sourceMaps, baseline };
+  const secretSources = options.secretSources ?? [];
+  if (!Array.isArray(secretSources) || secretSources.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+    fail('`secretSources` must be an array of non-empty strings: function names (`getSecret`, `vault.read`), module specifiers or imported names');
+  }
+  return { filename, file, root, runtimeImport, rules, checks, insideActionPaths, sourceMaps, baseline, secretSources };
 }

@@ -25,6 +25,11 @@ export interface RulePolicy {
   dedupe?: string;
   /** Rate limit, e.g. `'30/1m by:user'` (like `@rateLimit`). */
   rateLimit?: string;
+  /**
+   * Targets every action here revalidates after it succeeds, e.g. `'tag:invoices path:/invoices'` (like
+   * `@revalidates`). Tags add targets to the rule's, never remove them.
+   */
+  revalidates?: string;
 }
 
 /** What callers pass to {@link transform} besides the source text. */
@@ -56,6 +61,13 @@ export interface TransformOptions {
    * @default null
    */
   actionPaths?: string[] | null;
+  /**
+   * What else carries secrets, for the `captured-secret` check (besides `process.env` and secret-looking names): a
+   * function called to get one (`getSecret`, `vault.read`), a module whose imports are secrets (`@/lib/secrets`), or
+   * an imported name (`stripeKey`).
+   * @default []
+   */
+  secretSources?: string[];
   /**
    * Entries of `action-guard.baseline.json` (src/baseline.ts); entries of other files are ignored. A finding listed
    * there is reported as a warning marked `baselined`, and its action records the checks in `baselined`.
@@ -155,6 +167,28 @@ export interface NormalizedPolicy {
   rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
   /** Globs of the directory rules that contributed. */
   fromRules: string[];
+  /**
+   * What the guard revalidates after the body succeeds (`@revalidates` and directory rules), sorted by kind, value
+   * and profile. Absent when there is nothing to revalidate, so policies (and manifests) of actions without it keep
+   * the shape and digest they had before the tag existed.
+   */
+  revalidates?: RevalidateTarget[];
+}
+
+/**
+ * One `@revalidates` target. `value` is as written: a route (`/invoices/[id]`, a route pattern) or a tag, where
+ * `{field}` stands for a field of the validated input, filled in per call.
+ */
+export interface RevalidateTarget {
+  /** `path` → `revalidatePath(value)`; `layout` → `revalidatePath(value, 'layout')`; `tag` → `updateTag`/`revalidateTag`. */
+  kind: 'path' | 'layout' | 'tag';
+  /** The route or tag, with `{field}` placeholders. */
+  value: string;
+  /**
+   * A tag's cache-life profile (`tag:posts max` → `revalidateTag('posts', 'max')` on Next 16); `null` for paths and
+   * for tags without one (Next 16: `updateTag(tag)`, read-your-own-writes; Next 15: `revalidateTag(tag)`).
+   */
+  profile: string | null;
 }
 
 /** One problem found in a file, ready to print. */

@@ -111,6 +111,27 @@ export const DIAGNOSTICS = [
     description:
       'A "use cache" function (callable by ID) carries @requiresAuth, @role, @authorize, @dedupe or @rateLimit, from a tag or a directory rule: it runs outside the request and its result is shared, so none of them can hold.',
   },
+  {
+    code: 'AG120',
+    name: 'revalidates-without-input',
+    defaultSeverity: 'error',
+    description:
+      'A @revalidates target reads a {field} of the validated input, but the action has no validated input (no parameters or no schema).',
+  },
+  {
+    code: 'AG121',
+    name: 'swallowed-navigation',
+    defaultSeverity: 'warn',
+    description:
+      'redirect(), permanentRedirect(), notFound(), forbidden() or unauthorized() is called inside a try whose catch swallows it (no rethrow, no unstable_rethrow first).',
+  },
+  {
+    code: 'AG122',
+    name: 'captured-secret',
+    defaultSeverity: 'warn',
+    description:
+      'An inline "use server" function closes over a secret (process.env, a configured secretSources call or import, or a secret-named variable): Next sends captured values to the client, encrypted.',
+  },
 ] as const satisfies readonly DiagnosticDefinition[];
 
 /** The name of a transform check, usable as a key of `checks`. */

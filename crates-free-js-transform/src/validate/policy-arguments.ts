@@ -1,4 +1,4 @@
-import type { NormalizedPolicy } from '../types.js';
+import type { NormalizedPolicy, RevalidateTarget } from '../types.js';
 
 /** A parsed tag argument, or why it could not be parsed. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; fix: string };
@@ -109,4 +109,103 @@ export function parseRateLimit(args: string): Parsed<RateLimitArgument> {
   if (windowSeconds === null) return { ok: false, reason: `"${match[2]}" is not a window`, fix };
   if (by !== null && by !== 'user' && by !== 'ip' && by !== 'global') return { ok: false, reason: `"by:${by}" is not user, ip or global`, fix };
   return { ok: true, value: { limit, windowSeconds, by } };
+}
+
+/*
+ * `@revalidates <target> [<target> …]` (README "@revalidates"; the one home of this grammar: the config package and
+ * the runtime read targets through these functions or the policy they produce).
+ *
+ *   target  := path:<route> | layout:<route> | tag:<tag> [<profile>]
+ *   route   := "/" | ("/" segment)+        segment := [param] | [...param] | [[...param]] | (literal | {field})+
+ *   tag     := (tag-char | {field})+       tag-char := letters, digits and _ . : / - @ # + =   (at most 256 characters)
+ *   profile := a cacheLife profile name (letters, digits, _ and -), e.g. max, hours
+ *   {field} := a field of the validated input (the last argument's schema output), filled in per call
+ *
+ * `[id]` keeps a route pattern (every page of that route is revalidated); `{id}` takes the value from the input.
+ */
+
+/** A field placeholder, `{invoiceId}`. */
+const FIELD_PLACEHOLDER = /\{([A-Za-z_$][\w$]*)\}/g;
+const ROUTE_LITERAL = /^(?:[\w.~@!$&'*+,;=:-]|%[0-9A-Fa-f]{2})+$/;
+const ROUTE_PARAM = /^(?:\[[A-Za-z_$][\w$]*\]|\[\.\.\.[A-Za-z_$][\w$]*\]|\[\[\.\.\.[A-Za-z_$][\w$]*\]\])$/;
+const TAG_TEXT = /^[\w.:/@#+=-]+$/;
+const PROFILE = /^[A-Za-z][\w-]*$/;
+/** Next rejects longer tags (NEXT_CACHE_TAG_MAX_LENGTH). */
+export const MAX_REVALIDATE_TAG_LENGTH = 256;
+
+/** The `{field}` names a target's value reads from the validated input, in order of appearance (repeats kept once). */
+export function revalidateTargetFields(value: string): string[] {
+  return [...new Set([...value.matchAll(FIELD_PLACEHOLDER)].map((match) => match[1]!))];
+}
+
+/** Whether text is literal characters of its kind with zero or more `{field}` placeholders between them. */
+function withPlaceholders(text: string, literal: RegExp): boolean {
+  if (text === '') return false;
+  return text.split(FIELD_PLACEHOLDER).every((part, index) => index % 2 === 1 || part === '' || literal.test(part));
+}
+
+function checkRoute(route: string): string | null {
+  if (!route.startsWith('/')) return `route "${route}" must start with "/"`;
+  if (route === '/') return null;
+  const segments = route.slice(1).split('/');
+  for (const segment of segments) {
+    if (segment === '') return `route "${route}" has an empty segment (no "//" and no trailing "/")`;
+    if (segment.startsWith('[')) {
+      if (!ROUTE_PARAM.test(segment)) return `"${segment}" in "${route}" is not a dynamic segment ([id], [...slug] or [[...slug]])`;
+    } else if (!withPlaceholders(segment, ROUTE_LITERAL)) {
+      return `"${segment}" in "${route}" is not a path segment (URL characters and {field} placeholders)`;
+    }
+  }
+  return null;
+}
+
+/** `@revalidates path:<route> layout:<route> tag:<tag> [profile] …`; also the syntax of a rule's `revalidates`. */
+export function parseRevalidates(args: string): Parsed<RevalidateTarget[]> {
+  const fix =
+    'write `@revalidates <target> …` with targets `path:/route`, `layout:/route` or `tag:<name> [profile]`; ' +
+    '`[id]` in a route is a route pattern, `{field}` takes a value from the validated input (e.g. `path:/invoices/{invoiceId} tag:invoice:{invoiceId}`)';
+  const fail = (reason: string): Parsed<RevalidateTarget[]> => ({ ok: false, reason, fix });
+  const tokens = args.split(/\s+/).filter((token) => token !== '');
+  if (tokens.length === 0) return fail('@revalidates needs at least one target');
+  const targets: RevalidateTarget[] = [];
+  for (const token of tokens) {
+    const match = /^(path|layout|tag):(.*)$/.exec(token);
+    if (match === null) {
+      const previous = targets.at(-1);
+      // A bare word right after a tag is that tag's cache-life profile.
+      if (previous?.kind === 'tag' && previous.profile === null && PROFILE.test(token)) {
+        previous.profile = token;
+        continue;
+      }
+      if (previous?.kind === 'tag' && previous.profile === null) return fail(`"${token}" is neither a target nor a cache-life profile name`);
+      if (previous !== undefined && PROFILE.test(token)) {
+        return fail(`"${token}" follows ${formatRevalidateTarget(previous)}; a cache-life profile only follows a tag: target`);
+      }
+      return fail(`"${token}" is not a target (path:, layout: or tag:)`);
+    }
+    const kind = match[1] as RevalidateTarget['kind'];
+    const value = match[2]!;
+    if (kind === 'tag') {
+      if (value === '') return fail('"tag:" needs a tag name');
+      if (!withPlaceholders(value, TAG_TEXT)) return fail(`"${value}" is not a tag (letters, digits, _ . : / - @ # + = and {field} placeholders)`);
+      if (value.length > MAX_REVALIDATE_TAG_LENGTH) return fail(`tag "${value.slice(0, 40)}…" is longer than ${MAX_REVALIDATE_TAG_LENGTH} characters`);
+    } else {
+      const problem = checkRoute(value);
+      if (problem !== null) return fail(problem);
+    }
+    targets.push({ kind, value, profile: null });
+  }
+  return { ok: true, value: targets };
+}
+
+/** `tag:posts max`: a target the way the tag writes it. */
+export function formatRevalidateTarget(target: RevalidateTarget): string {
+  return `${target.kind}:${target.value}${target.profile === null ? '' : ` ${target.profile}`}`;
+}
+
+/** Targets without repeats, sorted by kind, value and profile (the canonical order of a policy). */
+export function normalizeRevalidateTargets(targets: readonly RevalidateTarget[]): RevalidateTarget[] {
+  const byKey = new Map(targets.map((target) => [formatRevalidateTarget(target), target]));
+  return [...byKey.values()].sort((a, b) =>
+    a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.value !== b.value ? (a.value < b.value ? -1 : 1) : (a.profile ?? '') < (b.profile ?? '') ? -1 : (a.profile ?? '') > (b.profile ?? '') ? 1 : 0);
 }

@@ -6,16 +6,21 @@ import type { NormalizedPolicy, RulePolicy } from '../types.js';
 import type { ParameterList } from './describe-parameters.js';
 import { suggestTag } from './suggest-tag.js';
 import {
+  formatRevalidateTarget,
   joinSchemaList,
+  normalizeRevalidateTargets,
   parseDedupe,
   parseIdentifierArgument,
   parseRateLimit,
+  parseRevalidates,
   parseRoles,
   parseSchemaList,
   type DedupePolicy,
   type Parsed,
+  revalidateTargetFields,
   type RateLimitArgument,
 } from './policy-arguments.js';
+import type { RevalidateTarget } from '../types.js';
 
 /** What policy resolution needs to know about one action. */
 export interface PolicyInput {
@@ -69,6 +74,8 @@ export interface RuleFloor {
   dedupe: DedupePolicy | null;
   /** Rate-limit floor. */
   rateLimit: RateLimitArgument | null;
+  /** Targets every action under the rule revalidates. */
+  revalidates: RevalidateTarget[] | null;
 }
 
 /** Throws on a rule whose arguments do not parse: config errors never become diagnostics. */
@@ -94,13 +101,14 @@ export function parseRulePolicy(glob: string, rule: RulePolicy): RuleFloor {
     roles,
     dedupe: rule.dedupe === undefined ? null : unwrap(parseDedupe(String(rule.dedupe)), 'dedupe'),
     rateLimit: rule.rateLimit === undefined ? null : unwrap(parseRateLimit(String(rule.rateLimit)), 'rateLimit'),
+    revalidates: rule.revalidates === undefined ? null : unwrap(parseRevalidates(String(rule.revalidates)), 'revalidates'),
   };
 }
 
 /** Merges matching rules into one floor: the strictest value of each. */
 function mergeFloors(rules: readonly ResolvedRule[]): RuleFloor & { emptyRoles: boolean } {
   const floor: RuleFloor & { emptyRoles: boolean } = {
-    publicReason: null, requiresAuth: false, roles: null, dedupe: null, rateLimit: null, emptyRoles: false,
+    publicReason: null, requiresAuth: false, roles: null, dedupe: null, rateLimit: null, revalidates: null, emptyRoles: false,
   };
   for (const rule of rules) {
     const parsed = rule.floor;
@@ -112,6 +120,8 @@ function mergeFloors(rules: readonly ResolvedRule[]): RuleFloor & { emptyRoles: 
       if (floor.roles.length === 0) floor.emptyRoles = true;
     }
     floor.dedupe ??= parsed.dedupe;
+    // Every rule's targets: a floor of revalidation is the union of what each rule requires.
+    if (parsed.revalidates !== null) floor.revalidates = [...(floor.revalidates ?? []), ...parsed.revalidates];
     if (parsed.rateLimit !== null && (floor.rateLimit === null || rate(parsed.rateLimit) < rate(floor.rateLimit))) {
       floor.rateLimit = parsed.rateLimit;
     }
@@ -124,7 +134,7 @@ function rate(limit: RateLimitArgument): number {
 }
 
 /** Tag names and what they are for (also the did-you-mean vocabulary). */
-export const POLICY_TAGS = ['public', 'requiresAuth', 'role', 'authorize', 'schema', 'dedupe', 'rateLimit'] as const;
+export const POLICY_TAGS = ['public', 'requiresAuth', 'role', 'authorize', 'schema', 'dedupe', 'rateLimit', 'revalidates'] as const;
 
 /**
  * Reads an action's tags, applies the schema convention and the directory rules, and reports every problem.
@@ -149,6 +159,8 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
   let dedupeTag: JsDocTag | null = null;
   let rateLimit: RateLimitArgument | null = null;
   let rateLimitTag: JsDocTag | null = null;
+  const revalidates: RevalidateTarget[] = [];
+  let revalidatesTag: JsDocTag | null = null;
 
   // SPEC: nothing a client sends reaches the body unvalidated, so every parameter needs its own schema. The guard
   // matches schemas to arguments by position; one schema too few would leave an argument unchecked (the runtime
@@ -192,8 +204,8 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
       );
       continue;
     }
-    // Single-valued tags may repeat only with the same value.
-    if (tag.name !== 'role' && tag.name !== 'requiresAuth') {
+    // Single-valued tags may repeat only with the same value (@role and @revalidates add up).
+    if (tag.name !== 'role' && tag.name !== 'requiresAuth' && tag.name !== 'revalidates') {
       const value = tag.name === 'public' ? [tag.args, tag.continuation].join(' ').trim() : tag.args;
       const earlier = single.get(tag.name);
       if (earlier !== undefined && earlier.value !== value) {
@@ -251,6 +263,14 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
         if (parsed.ok) rateLimit = parsed.value;
         else malformed(tag, parsed);
         rateLimitTag = tag;
+        break;
+      }
+      case 'revalidates': {
+        // A long list may go on over the next lines of the block.
+        const parsed = parseRevalidates([tag.args, tag.continuation].join(' ').trim());
+        if (parsed.ok) revalidates.push(...parsed.value);
+        else malformed(tag, parsed);
+        revalidatesTag ??= tag;
         break;
       }
     }
@@ -401,6 +421,23 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
       'use `@dedupe key:<field>` with a client-generated unguessable key, or require auth');
   }
 
+  // Rules are floors: their targets always stay; tags may add more. A `{field}` is read from the validated input,
+  // so an action without parameters or without a schema cannot fill it in. Which fields a schema has is not known
+  // at build time (a schema is any Standard Schema value); the runtime checks the field before the body runs.
+  const finalRevalidates = normalizeRevalidateTargets([...revalidates, ...(floor.revalidates ?? [])]);
+  const withFields = finalRevalidates.filter((target) => revalidateTargetFields(target.value).length > 0);
+  if (withFields.length > 0 && (parameters?.names.length === 0 || schemas === null)) {
+    const fromTag = withFields.filter((target) => revalidates.some((own) => formatRevalidateTarget(own) === formatRevalidateTarget(target)));
+    const fields = [...new Set(withFields.flatMap((target) => revalidateTargetFields(target.value)))];
+    report('revalidates-without-input', fromTag.length > 0 ? revalidatesTag!.argsOffset : input.offset,
+      `@revalidates ${withFields.map(formatRevalidateTarget).join(' ')} on ${input.label} reads ${fields.map((field) => `{${field}}`).join(', ')} from the validated input, ` +
+        `but ${parameters?.names.length === 0 ? 'the action takes no input' : 'the action has no schema'}` +
+        (fromTag.length === withFields.length ? '' : ` (from directory rule ${quoteRules(input.rules, (r) => (r.floor.revalidates ?? []).some((t) => revalidateTargetFields(t.value).length > 0))})`),
+      parameters?.names.length === 0
+        ? 'use a fixed target (`tag:invoices`, `path:/invoices/[id]` for every page of a route), or take the value as a parameter validated by @schema'
+        : 'add `@schema <Identifier>` whose output has the field, or use a fixed target');
+  }
+
   return {
     policy: {
       auth,
@@ -416,6 +453,7 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
         by: finalRate.by ?? defaultBy,
       },
       fromRules,
+      ...(finalRevalidates.length > 0 ? { revalidates: finalRevalidates } : {}),
     },
     findings,
   };

@@ -152,3 +152,36 @@ describe('audit', () => {
     expect(stderr).toMatch(/rulez/);
   });
 });
+
+describe('audit shows @revalidates targets', () => {
+  test('with the directory rule\'s targets, in a column that appears only when some action revalidates', async () => {
+    const root = tempProject({
+      'action-guard.config.json': JSON.stringify({ rules: { 'app/invoices/**': { requiresAuth: true, revalidates: 'tag:invoices' } } }),
+      'app/invoices/actions.ts': [
+        '"use server";',
+        "const Input = { '~standard': { version: 1, vendor: 'test', validate: (v: unknown) => ({ value: v }) } };",
+        '/**',
+        ' * @schema Input',
+        ' * @revalidates path:/invoices/{invoiceId} tag:posts max',
+        ' */',
+        'export async function payInvoice(input: unknown) {',
+        '  return input;',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const result = await audit({}, defaultContext({ cwd: root }));
+    expect(result.actions[0]!.policy.revalidates).toEqual([
+      { kind: 'path', value: '/invoices/{invoiceId}', profile: null },
+      { kind: 'tag', value: 'invoices', profile: null },
+      { kind: 'tag', value: 'posts', profile: 'max' },
+    ]);
+    const { code, stdout } = await run(['audit', '--cwd', root]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ref\s+auth\s+roles\s+schema\s+dedupe\s+rate limit\s+revalidates$/m);
+    // Long cells are cut in the table (the JSON format has them whole).
+    expect(stdout).toMatch(/#payInvoice\s.*\spath:\/invoices\/\{invoiceId\} tag:invoices tag:pos/);
+    // Without any target the table keeps its columns.
+    expect((await run(['audit', '--cwd', tempProject(PROJECT)])).stdout).not.toMatch(/revalidates/);
+  });
+});

@@ -43,7 +43,7 @@ describe('docs/diagnostics.md', () => {
 
   test('gives each default severity as the registries do', () => {
     for (const d of DIAGNOSTICS) {
-      // The registry allows 'warn' (printed as a warning) though no transform check defaults to it today.
+      // 'warn' in the registry is printed (and documented) as a warning.
       const severity: string = d.defaultSeverity;
       const words = `default \`${severity === 'warn' ? 'warning' : severity}\``;
       expect(documented.get(d.name), d.name).toContain(words);

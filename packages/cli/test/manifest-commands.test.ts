@@ -139,6 +139,18 @@ describe('manifest diff', () => {
     expect(stdout).toMatch(/FAILED: 2 change\(s\) in --fail-on \(added-public, weakened\)/);
   });
 
+  test('reports a removed @revalidates target as weakened and an added one as strengthened', async () => {
+    const target = (value: string) => ({ kind: 'tag' as const, value, profile: null });
+    const before = manifestWith([{ name: 'payInvoice', id: id(2), policy: policy({ revalidates: [target('invoices'), target('payments')] }) }]);
+    const after = manifestWith([{ name: 'payInvoice', id: id(2), policy: policy({ revalidates: [target('payments'), target('receipts')] }) }]);
+    const { ctx } = memoryContext({ 'old.json': canonicalString(before), 'new.json': canonicalString(after) });
+    const { code, stdout } = await run(['manifest', 'diff', 'old.json', 'new.json'], ctx);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/weakened\s+app\/actions\.ts#payInvoice\s+revalidation removed: tag:invoices/);
+    const [change] = (await diffManifestFiles({ old: 'old.json', new: 'new.json' }, ctx)).changes;
+    expect(change).toMatchObject({ class: 'weakened', reasons: ['revalidation removed: tag:invoices'], strengthenedBy: ['revalidation added: tag:receipts'] });
+  });
+
   test('passes when --fail-on does not include the classes found, and when nothing changed', async () => {
     const { ctx } = memoryContext(files);
     expect((await run(['manifest', 'diff', 'old.json', 'new.json', '--fail-on', 'removed'], ctx)).code).toBe(0);

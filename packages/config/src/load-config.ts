@@ -160,6 +160,7 @@ export function resolveConfig(options: Options, root: string, configFile: string
     rules: options.rules ?? {},
     checks,
     actionPaths: options.actionPaths ?? null,
+    ...(options.secretSources?.length ? { secretSources: options.secretSources } : {}),
     manifest: {
       requireSignature: checks['missing-signing-key'] === 'error',
       failOnUnguarded: checks['unguarded-action'] === 'error',

@@ -55,6 +55,8 @@ export interface RulePolicy {
   dedupe?: string;
   /** Rate limit, e.g. `'30/1m by:user'` (like `@rateLimit`). */
   rateLimit?: string;
+  /** Targets revalidated after every action here succeeds, e.g. `'tag:invoices path:/invoices'` (like `@revalidates`); tags add to them. */
+  revalidates?: string;
 }
 
 /** Settings of the post-build action manifest (SPEC §4). */
@@ -110,6 +112,13 @@ export interface Options {
    * @default null
    */
   actionPaths?: string[] | null;
+  /**
+   * What carries secrets besides `process.env` and secret-looking names, for the `captured-secret` check: functions
+   * called to get one (`getSecret`, `vault.read`), modules whose imports are secrets (`@/lib/secrets`), or imported
+   * names (`stripeKey`).
+   * @default []
+   */
+  secretSources?: string[];
   /** Post-build manifest settings. @default { requireSignature: false, failOnUnguarded: true } */
   manifest?: ManifestOptions;
   /** Encryption-key check settings. @default { missing: 'warn' } */
@@ -130,6 +139,8 @@ export interface ResolvedConfig {
   checks: Record<string, Severity>;
   /** Globs where `"use server"` modules may live, or `null` for anywhere. */
   actionPaths: string[] | null;
+  /** Secret-bearing calls, modules and imported names (`captured-secret`); absent when none are configured. */
+  secretSources?: string[];
   /** Post-build manifest settings, consistent with `checks`. */
   manifest: { requireSignature: boolean; failOnUnguarded: boolean };
   /** Encryption-key check settings, consistent with `checks`. */

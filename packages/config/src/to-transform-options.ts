@@ -28,6 +28,7 @@ export function toTransformOptions(config: ResolvedConfig, filename: string): Tr
     rules: config.rules,
     checks: checks as TransformOptions['checks'],
     actionPaths: config.actionPaths,
+    ...(config.secretSources?.length ? { secretSources: config.secretSources } : {}),
     sourceMaps: true,
     // The transform keeps the entries of this file only; a project without a baseline passes the options it always did.
     ...(config.baseline?.findings.length ? { baseline: config.baseline.findings } : {}),

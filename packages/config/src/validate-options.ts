@@ -1,9 +1,10 @@
+import { parseRevalidates } from '@action-guard/transform/checks';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
-export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'manifest', 'encryptionKey'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
+export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'manifest', 'encryptionKey'] as const;
+const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
@@ -86,6 +87,16 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
       text: `${at}.rateLimit: expected "<n>/<window>" like "30/1m", optionally followed by "by:user", "by:ip" or "by:global"; got ${describe(policy.rateLimit)}.`,
     });
   }
+  if ('revalidates' in rule) {
+    // The transform's own grammar (@action-guard/transform/checks), so a rule and a tag accept exactly the same text.
+    const parsed = typeof policy.revalidates === 'string' ? parseRevalidates(policy.revalidates.trim()) : null;
+    if (parsed === null || !parsed.ok) {
+      issues.push({
+        code: 'AG202',
+        text: `${at}.revalidates: ${parsed === null ? `expected a string of targets like "tag:invoices path:/invoices", got ${describe(policy.revalidates)}` : parsed.reason}; ${parsed?.fix ?? 'targets are path:/route, layout:/route or tag:<name> [profile]'}.`,
+      });
+    }
+  }
   const requiresAuth = policy.requiresAuth === true || 'role' in rule;
   if (typeof policy.public === 'string' && requiresAuth) {
     issues.push({
@@ -127,6 +138,12 @@ export function validateOptions(raw: unknown, source: string, checkNames: readon
     const paths = raw.actionPaths;
     if (!Array.isArray(paths) || !paths.every((glob) => typeof glob === 'string' && glob.trim() !== '')) {
       issues.push({ code: 'AG202', text: `actionPaths: expected an array of globs, or null; got ${describe(paths)}.` });
+    }
+  }
+  if ('secretSources' in raw) {
+    const sources = raw.secretSources;
+    if (!Array.isArray(sources) || !sources.every((entry) => typeof entry === 'string' && entry.trim() !== '')) {
+      issues.push({ code: 'AG202', text: `secretSources: expected an array of function names, module specifiers or imported names (e.g. ["getSecret", "@/lib/secrets"]); got ${describe(sources)}.` });
     }
   }
   if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {

@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.code).toBe('AG201');
     expect(error.source).toBe(path.join(cwd, 'action-guard.config.json'));
-    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, manifest, encryptionKey.');
+    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, secretSources, manifest, encryptionKey.');
   });
 
   test('rejects a misspelt check name instead of silently ignoring it', async () => {
@@ -76,7 +76,7 @@ describe('loadConfig', () => {
     const cwd = project({
       'action-guard.config.json': JSON.stringify({
         runtime: 42,
-        rules: { 'app/admin/**': { role: [], rateLimit: 'lots', dedupe: 'key:', requireAuth: true } },
+        rules: { 'app/admin/**': { role: [], rateLimit: 'lots', dedupe: 'key:', requireAuth: true, revalidates: 'path:invoices' } },
         checks: { 'missing-schema': 'fatal' },
         manifest: { requireSignature: 'yes' },
         encryptionKey: { missing: 'ignore' },
@@ -85,10 +85,11 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.issues).toEqual([
       expect.stringContaining('runtime: expected a path'),
-      expect.stringContaining('rules["app/admin/**"].requireAuth: unknown key. Valid keys: public, requiresAuth, role, dedupe, rateLimit.'),
+      expect.stringContaining('rules["app/admin/**"].requireAuth: unknown key. Valid keys: public, requiresAuth, role, dedupe, rateLimit, revalidates.'),
       expect.stringContaining('rules["app/admin/**"].role: expected a role name'),
       expect.stringContaining('rules["app/admin/**"].dedupe: expected "key:<field>"'),
       expect.stringContaining('rules["app/admin/**"].rateLimit: expected "<n>/<window>"'),
+      expect.stringContaining('rules["app/admin/**"].revalidates: route "invoices" must start with "/"; write `@revalidates <target> …`'),
       expect.stringContaining('checks.missing-schema: expected one of "error", "warn", "off", got string "fatal".'),
       expect.stringContaining('manifest.requireSignature: expected true or false'),
       expect.stringContaining('encryptionKey.missing: expected one of'),
@@ -103,10 +104,20 @@ describe('loadConfig', () => {
         rules: {
           'app/billing/**': { requiresAuth: true, rateLimit: '30/1m by:user', dedupe: 'key:idempotencyKey 24h' },
           'app/hooks/**': { public: 'webhooks verify their own signatures', rateLimit: '100/1h', dedupe: 'header:Idempotency-Key' },
+          'app/invoices/**': { requiresAuth: true, revalidates: 'tag:invoices path:/invoices/[id] tag:invoice:{invoiceId} tag:posts max' },
         },
       },
     });
-    expect(Object.keys(config.rules)).toEqual(['app/billing/**', 'app/hooks/**']);
+    expect(Object.keys(config.rules)).toEqual(['app/billing/**', 'app/hooks/**', 'app/invoices/**']);
+  });
+
+  test('passes secretSources to the transform, and rejects anything but an array of names', async () => {
+    const cwd = project();
+    const config = await loadConfig({ cwd, inline: { secretSources: ['getSecret', '@/lib/secrets'] } });
+    expect(toTransformOptions(config, 'app/page.tsx').secretSources).toEqual(['getSecret', '@/lib/secrets']);
+    expect('secretSources' in toTransformOptions(await loadConfig({ cwd }), 'app/page.tsx')).toBe(false);
+    const error = await configError(loadConfig({ cwd, inline: { secretSources: 'getSecret' as never } }));
+    expect(error.message).toContain('secretSources: expected an array of function names, module specifiers or imported names');
   });
 
   test('rejects a rule that is both public and requires a role', async () => {

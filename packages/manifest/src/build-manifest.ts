@@ -92,10 +92,14 @@ const isJsonScalar = (v: unknown) => v === null || typeof v === 'string' || type
 // JSON.stringify was faster warm but slower on a build's first and only run, and no faster in the benchmark.)
 function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text: string; inKeyOrder: boolean } {
   const keys = Object.keys(policy);
-  const { dedupe, rateLimit } = policy;
+  const { dedupe, rateLimit, revalidates } = policy;
+  // `revalidates` is present only when an action has targets (older policies never have it).
   const wellFormed =
-    keys.length === POLICY_KEYS.size &&
-    keys.every(isPolicyKey) &&
+    keys.length === POLICY_KEYS.size + (revalidates === undefined ? 0 : 1) &&
+    keys.every((key) => isPolicyKey(key) || key === 'revalidates') &&
+    (revalidates === undefined ||
+      (Array.isArray(revalidates) &&
+        revalidates.every((t) => typeof t === 'object' && t !== null && Object.keys(t).length === 3 && isString(t.kind) && isString(t.value) && isStringOrNull(t.profile)))) &&
     isString(policy.auth) &&
     isStringOrNull(policy.authorize) &&
     isStringOrNull(policy.publicReason) &&
@@ -113,6 +117,7 @@ function orderPolicy(policy: NormalizedPolicy): { value: NormalizedPolicy; text:
     fromRules: [...policy.fromRules],
     publicReason: policy.publicReason,
     rateLimit: rateLimit ? { by: rateLimit.by, limit: rateLimit.limit, windowSeconds: rateLimit.windowSeconds } : null,
+    ...(revalidates === undefined ? {} : { revalidates: revalidates.map((t) => ({ kind: t.kind, profile: t.profile, value: t.value })) }),
     roles: [...policy.roles],
     schema: policy.schema,
   };

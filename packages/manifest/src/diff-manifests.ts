@@ -1,4 +1,4 @@
-import type { ActionManifest, ManifestAction, NormalizedPolicy } from './types.js';
+import type { ActionManifest, ManifestAction, NormalizedPolicy, RevalidateTarget } from './types.js';
 
 /** The class of one change between two manifests (SPEC §6). */
 export type ChangeClass = 'added' | 'added-public' | 'removed' | 'weakened' | 'strengthened' | 'id-changed-only';
@@ -123,7 +123,20 @@ export function comparePolicies(before: NormalizedPolicy | null, after: Normaliz
       else weaker.push(`rate limit key changed: by:${br.by} → by:${ar.by}`);
     }
   }
+  // Revalidation targets compare as a set: a target no longer revalidated can leave stale data behind (weaker); a
+  // new one is stronger. A changed profile or placeholder is one removed and one added.
+  const beforeTargets = (before.revalidates ?? []).map(formatRevalidateTarget);
+  const afterTargets = (after.revalidates ?? []).map(formatRevalidateTarget);
+  const droppedTargets = beforeTargets.filter((target) => !afterTargets.includes(target));
+  const addedTargets = afterTargets.filter((target) => !beforeTargets.includes(target));
+  if (droppedTargets.length) weaker.push(`revalidation removed: ${droppedTargets.join(', ')}`);
+  if (addedTargets.length) stronger.push(`revalidation added: ${addedTargets.join(', ')}`);
   return { weaker, stronger };
+}
+
+/** `tag:posts max`, `path:/invoices/{id}`: a `@revalidates` target the way the tag writes it. */
+export function formatRevalidateTarget(target: RevalidateTarget): string {
+  return `${target.kind}:${target.value}${target.profile === null ? '' : ` ${target.profile}`}`;
 }
 
 /**

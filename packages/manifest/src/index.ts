@@ -11,6 +11,7 @@ export type {
   ManifestAction,
   ManifestConfig,
   NormalizedPolicy,
+  RevalidateTarget,
   RecordFile,
   ServerReferenceEntry,
   ServerReferenceManifest,
@@ -44,7 +45,7 @@ export {
   type VerifyFailure,
   type VerifyResult,
 } from './dsse.js';
-export { diffManifests, comparePolicies, CHANGE_CLASSES, type ChangeClass, type ManifestChange, type ManifestDiff } from './diff-manifests.js';
+export { diffManifests, comparePolicies, formatRevalidateTarget, CHANGE_CLASSES, type ChangeClass, type ManifestChange, type ManifestDiff } from './diff-manifests.js';
 export {
   ENCRYPTION_KEY_ENV,
   generateEncryptionKey,

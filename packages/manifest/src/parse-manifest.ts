@@ -140,6 +140,7 @@ const POLICY = object({
   dedupe: nullable(object({ source: oneOf('key', 'header', 'input'), name: nullable(string), ttlSeconds: positive })),
   rateLimit: nullable(object({ limit: positive, windowSeconds: positive, by: oneOf('user', 'ip', 'global') })),
   fromRules: arrayOf(string),
+  revalidates: optional(arrayOf(object({ kind: oneOf('path', 'layout', 'tag'), value: string, profile: nullable(string) }))),
 }) satisfies Shape<NormalizedPolicy>;
 
 const ACTION = object(

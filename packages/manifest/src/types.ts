@@ -17,6 +17,15 @@ export interface NormalizedPolicy {
   dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
   rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
   fromRules: string[];
+  /** `@revalidates` targets, sorted; absent when none (manifests written before the tag have none). Diffed as a set. */
+  revalidates?: RevalidateTarget[];
+}
+
+/** One `@revalidates` target: `value` is a route or a tag with `{field}` placeholders; `profile` only for tags. */
+export interface RevalidateTarget {
+  kind: 'path' | 'layout' | 'tag';
+  value: string;
+  profile: string | null;
 }
 
 /** What the transform learned about one action (docs/architecture.md §1). */

@@ -24,6 +24,8 @@ function generatedPolicy(next: () => number): NormalizedPolicy {
     dedupe: maybe(() => ({ source: pick(['key', 'header', 'input'] as const), name: maybe(() => pick(STRINGS)), ttlSeconds: pick(NUMBERS) })),
     rateLimit: maybe(() => ({ limit: pick(NUMBERS), windowSeconds: pick(NUMBERS), by: pick(['user', 'ip', 'global'] as const) })),
     fromRules: strings(),
+    // Present only when an action has targets, as the transform writes it.
+    ...(next() < 0.5 ? {} : { revalidates: Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({ kind: pick(['path', 'layout', 'tag'] as const), value: pick(STRINGS), profile: maybe(() => pick(STRINGS)) })) }),
   };
 }
 

@@ -14,6 +14,9 @@ function classify(before: Partial<NormalizedPolicy> | null, after: Partial<Norma
   return diffManifests(manifestOf([old]), manifestOf([next])).changes;
 }
 
+const tag = (value: string, profile: string | null = null) => ({ kind: 'tag' as const, value, profile });
+const path = (value: string) => ({ kind: 'path' as const, value, profile: null });
+
 describe('diffManifests classifies a policy change of one action', () => {
   test.each<[string, Partial<NormalizedPolicy> | null, Partial<NormalizedPolicy> | null, string, RegExp]>([
     ['auth dropped to @public', {}, { auth: 'public', publicReason: 'marketing form' }, 'weakened', /auth dropped/],
@@ -48,6 +51,10 @@ describe('diffManifests classifies a policy change of one action', () => {
     ['a rate limit tightened', { rateLimit: rate(100, 60) }, { rateLimit: rate(10, 60) }, 'strengthened', /rate limit tightened/],
     ['a rate limit made global', { rateLimit: rate(10, 60, 'ip') }, { rateLimit: rate(10, 60, 'global') }, 'strengthened', /by:global/],
     ['a dedupe TTL raised', { dedupe: dedupe(60) }, { dedupe: dedupe(3600) }, 'strengthened', /TTL raised/],
+    ['a revalidation target removed', { revalidates: [tag('invoices'), path('/invoices')] }, { revalidates: [path('/invoices')] }, 'weakened', /^revalidation removed: tag:invoices$/],
+    ['every revalidation target removed (the field is absent)', { revalidates: [tag('invoices')] }, {}, 'weakened', /revalidation removed: tag:invoices/],
+    ['a tag given a profile (updateTag → revalidateTag(tag, max))', { revalidates: [tag('posts')] }, { revalidates: [tag('posts', 'max')] }, 'weakened', /revalidation removed: tag:posts$/],
+    ['a revalidation target added', {}, { revalidates: [path('/invoices/{invoiceId}')] }, 'strengthened', /revalidation added: path:\/invoices\/\{invoiceId\}/],
   ])('%s is %s', (_label, before, after, expected, reason) => {
     const changes = classify(before, after);
     expect(changes).toHaveLength(1);

@@ -12,6 +12,7 @@ function builtManifest(): ActionManifest {
   const full = policy({
     roles: ['admin'], schema: 'saveSchema', authorize: 'canSave', fromRules: ['app/**'],
     dedupe: { source: 'key', name: null, ttlSeconds: 86400 }, rateLimit: { limit: 10, windowSeconds: 60, by: 'user' },
+    revalidates: [{ kind: 'path', value: '/invoices/{id}', profile: null }, { kind: 'tag', value: 'invoices', profile: 'max' }],
   });
   return buildManifest({
     serverReferenceManifest: {
@@ -71,6 +72,16 @@ describe('parseManifest', () => {
     expect(errorFor(edit((m) => (m.schemaVersion = 2)))).toMatchObject({ path: 'schemaVersion', message: expect.stringMatching(/got 2$/) });
     expect(errorFor('{"schemaVersion": 1,')?.message).toMatch(/^it is not valid JSON/);
     expect(errorFor([])?.message).toBe('expected a JSON object, got an array');
+  });
+
+  test('reads @revalidates targets, accepts a policy without them (manifests older than the tag) and checks their shape', () => {
+    expect(parseManifest(builtManifest()).actions[1]!.policy!.revalidates).toEqual([
+      { kind: 'path', profile: null, value: '/invoices/{id}' },
+      { kind: 'tag', profile: 'max', value: 'invoices' },
+    ]);
+    expect(errorFor(edit((m) => delete m.actions[1].policy.revalidates))).toBeNull();
+    expect(errorFor(edit((m) => (m.actions[1].policy.revalidates[0].kind = 'page')))?.message).toMatch(/actions\[1\]\.policy\.revalidates\[0\]\.kind/);
+    expect(errorFor(edit((m) => (m.actions[1].policy.revalidates = 'tag:invoices')))?.message).toMatch(/policy\.revalidates/);
   });
 
   test('rejects a field this version does not know, so a new policy field cannot be ignored silently', () => {

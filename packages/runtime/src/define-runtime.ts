@@ -13,6 +13,7 @@ import {
 import { guardCache } from './guard-cache.js';
 import { extractInput, ForbiddenFieldError, readPositionalSchemas, validateArguments, type ArgumentsOutcome } from './input.js';
 import { loadRethrow, readNextHeaders } from './next-interop.js';
+import { runRevalidating } from './revalidation.js';
 import { memoryStore, synchronousCore } from './stores/memory-store.js';
 import { actionScope, idempotencyKeys, rateLimitKeys, recordOwners } from './store-keys.js';
 import { checkSession, SessionShapeError } from './session-shape.js';
@@ -624,7 +625,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         const held = claim;
         let result: Awaited<TResult>;
         try {
-          result = await runWithContext({ schemas, inputs, session }, () => impl(...callArgs));
+          result = await runWithContext({ schemas, inputs, session }, () => runRevalidating(action, policy, inputs, () => impl(...callArgs)));
         } catch (error) {
           const digest = replayableDigest(error);
           if (digest !== null) {
@@ -644,7 +645,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
         return result;
       }
 
-      const result = await runWithContext({ schemas, inputs, session }, () => impl(...callArgs));
+      const result = await runWithContext({ schemas, inputs, session }, () => runRevalidating(action, policy, inputs, () => impl(...callArgs)));
       finish('ok');
       return result;
     } catch (error) {

@@ -1,11 +1,12 @@
 // The `react-server` variant of host-modules.ts, chosen by the package's `imports` map (`#host-modules`) in Next's
-// server layers on webpack and Turbopack, where guarded actions run. There all three modules always resolve: Next
+// server layers on webpack and Turbopack, where guarded actions run. There all four modules always resolve: Next
 // is the host, and it aliases `@opentelemetry/api` to its own compiled copy when the app has not installed it. So
 // they are imported statically: a dynamic `import()` makes the bundler emit async chunks for every route with an
 // action (on the 101-file benchmark app, 18 more server chunks and about 0.8 s more of Turbopack's CPU time in a
 // traced build), and bought nothing, since the guard needs these modules on its first call anyway.
 import * as navigation from 'next/navigation';
 import * as nextHeaders from 'next/headers';
+import * as nextCache from 'next/cache';
 import * as openTelemetry from '@opentelemetry/api';
 
 export function importNextNavigation(): Promise<typeof import('next/navigation')> {
@@ -14,6 +15,10 @@ export function importNextNavigation(): Promise<typeof import('next/navigation')
 
 export function importNextHeaders(): Promise<typeof import('next/headers')> {
   return Promise.resolve(nextHeaders);
+}
+
+export function importNextCache(): Promise<unknown> {
+  return Promise.resolve(nextCache);
 }
 
 export function importOpenTelemetry(): Promise<typeof import('@opentelemetry/api')> {

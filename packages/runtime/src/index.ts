@@ -23,6 +23,7 @@ export type {
   GuardEvent,
   GuardStore,
   NormalizedPolicy,
+  RevalidateTarget,
   RateLimitDecision,
   Session,
   StoreErrorEvent,

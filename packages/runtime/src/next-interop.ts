@@ -1,6 +1,6 @@
 // Next is an optional peer: these helpers load it through #host-modules, lazily outside a Next server (so the runtime
 // can be used and unit-tested there) and statically inside Next's bundles, where they resolve to the copy Next uses.
-import { importNextHeaders, importNextNavigation } from '#host-modules';
+import { importNextCache, importNextHeaders, importNextNavigation } from '#host-modules';
 import { exportsWith } from './commonjs-interop.js';
 
 type Rethrow = (error: unknown) => void;
@@ -61,4 +61,41 @@ function loadHeadersFunction(): Promise<HeadersFunction> {
 export async function readNextHeaders(): Promise<Headers> {
   const headers = await (nextHeadersPromise ??= loadHeadersFunction());
   return (await headers()) as Headers;
+}
+
+/** The slice of `next/cache` that `@revalidates` uses (revalidation.ts). */
+export interface NextCacheApi {
+  revalidatePath: (path: string, type?: 'page' | 'layout') => void;
+  revalidateTag: (tag: string, profile?: string) => void;
+  /** `updateTag` where Next has it (16 and later); `null` on Next 15, which is how the runtime tells them apart. */
+  updateTag: ((tag: string) => void) | null;
+}
+
+let nextCachePromise: Promise<NextCacheApi> | null = null;
+
+/**
+ * Loads Next's `next/cache` once. The version is told by what the module exports, not by a version string: Next 16
+ * added `updateTag` (and a profile argument to `revalidateTag`), so its presence is exactly the difference that
+ * matters here.
+ */
+export function loadNextCache(): Promise<NextCacheApi> {
+  nextCachePromise ??= importNextCache().then(toNextCacheApi);
+  // A failed import is not cached: the next call tries again (and fails the same way if Next is missing).
+  nextCachePromise.catch(() => {
+    nextCachePromise = null;
+  });
+  return nextCachePromise;
+}
+
+/** The functions `@revalidates` needs from a loaded `next/cache` (ES namespace or CommonJS exports). */
+export function toNextCacheApi(cache: unknown): NextCacheApi {
+  const api = exportsWith(cache, 'revalidatePath') as Partial<Record<keyof NextCacheApi, unknown>> | null;
+  if (typeof api?.revalidatePath !== 'function' || typeof api.revalidateTag !== 'function') {
+    throw new Error('action-guard: next/cache has no revalidatePath() and revalidateTag(); @revalidates needs Next 15 or later.');
+  }
+  return {
+    revalidatePath: api.revalidatePath as NextCacheApi['revalidatePath'],
+    revalidateTag: api.revalidateTag as NextCacheApi['revalidateTag'],
+    updateTag: typeof api.updateTag === 'function' ? (api.updateTag as (tag: string) => void) : null,
+  };
 }

@@ -7,3 +7,6 @@ declare module 'next/navigation' {
 declare module 'next/headers' {
   export function headers(): Promise<Headers>;
 }
+// next/cache is read as `unknown` and checked where it is used (next-interop.ts loadNextCache): its signatures differ
+// between Next 15 and 16 (`revalidateTag`'s profile, `updateTag`), and the runtime supports both.
+declare module 'next/cache';

@@ -24,6 +24,21 @@ export interface NormalizedPolicy {
   rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
   /** Globs of the directory rules that contributed. */
   fromRules: string[];
+  /**
+   * What to revalidate after the body succeeds (`@revalidates` and directory rules); absent when nothing. Applied by
+   * revalidation.ts with Next's `revalidatePath`, `updateTag` and `revalidateTag`.
+   */
+  revalidates?: RevalidateTarget[];
+}
+
+/** One `@revalidates` target (transform types.ts); `{field}` in `value` is read from the validated input per call. */
+export interface RevalidateTarget {
+  /** `path` → `revalidatePath(value)`; `layout` → `revalidatePath(value, 'layout')`; `tag` → `updateTag`/`revalidateTag`. */
+  kind: 'path' | 'layout' | 'tag';
+  /** The route or tag as written, with `{field}` placeholders. */
+  value: string;
+  /** A tag's cache-life profile (`revalidateTag(tag, profile)` on Next 16); null otherwise. */
+  profile: string | null;
 }
 
 /** Context handed to an `@authorize` function. */

@@ -50,7 +50,7 @@ describe('#host-modules, as bundlers resolve it', () => {
 
   test('Next’s server layers (react-server) import next and @opentelemetry/api statically: no async chunk per route', async () => {
     const bundle = await bundleDefaultRuntime(['react-server']);
-    for (const specifier of ['next/navigation', 'next/headers', '@opentelemetry/api']) {
+    for (const specifier of ['next/navigation', 'next/headers', 'next/cache', '@opentelemetry/api']) {
       expect(bundle).toMatch(new RegExp(`^import \\* as \\w+ from "${specifier.replace('/', '\\/')}";$`, 'm'));
     }
     expect(bundle).not.toMatch(/\bimport\(/);
@@ -61,6 +61,7 @@ describe('#host-modules, as bundlers resolve it', () => {
     expect(bundle).not.toMatch(/^import .* from "(next\/|@opentelemetry)/m);
     expect(bundle).toContain('import("next/navigation")');
     expect(bundle).toContain('import("next/headers")');
+    expect(bundle).toContain('import("next/cache")');
     expect(bundle).toContain('import("@opentelemetry/api")');
   });
 });

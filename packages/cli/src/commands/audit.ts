@@ -10,7 +10,7 @@ import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, isNotFound } from '../errors.js';
 import { manifestError } from '../read-files.js';
-import { policyCells } from '../render/policy.js';
+import { anyRevalidates, policyCells } from '../render/policy.js';
 import { renderMarkdownTable, renderTable, type Column } from '../render/table.js';
 import { toSarif } from '../render/sarif.js';
 
@@ -210,9 +210,14 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
 
 const BASELINED_COLUMN: Column<ActionRecord> = { header: 'baselined', cell: (a) => (a.baselined?.length ? a.baselined.join(', ') : '-') };
 
-/** The action table's columns; `baselined` only when the baseline applies to some action. */
-const actionColumns = (actions: ActionRecord[]): Column<ActionRecord>[] =>
-  actions.some((a) => a.baselined?.length) ? [...ACTION_COLUMNS, BASELINED_COLUMN] : ACTION_COLUMNS;
+/** The action table's columns; `revalidates` and `baselined` only when some action has them. */
+const actionColumns = (actions: ActionRecord[]): Column<ActionRecord>[] => [
+  ...ACTION_COLUMNS,
+  ...(anyRevalidates(actions.map((a) => a.policy)) ? [REVALIDATES_COLUMN] : []),
+  ...(actions.some((a) => a.baselined?.length) ? [BASELINED_COLUMN] : []),
+];
+
+const REVALIDATES_COLUMN: Column<ActionRecord> = { header: 'revalidates', cell: (a) => policyCells.revalidates(a.policy) };
 
 const ACTION_COLUMNS: Column<ActionRecord>[] = [
   { header: 'ref', cell: (a) => a.ref },

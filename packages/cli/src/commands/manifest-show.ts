@@ -2,7 +2,7 @@ import type { ActionManifest, ManifestAction } from '@action-guard/manifest';
 import type { CommandModule } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { loadManifest } from '../read-files.js';
-import { policyCells } from '../render/policy.js';
+import { anyRevalidates, policyCells } from '../render/policy.js';
 import { markdownCell, renderMarkdownTable, renderTable, type Column } from '../render/table.js';
 
 /** What `manifest show` returns. */
@@ -31,6 +31,14 @@ export const MANIFEST_ACTION_COLUMNS: Column<ManifestAction>[] = [
   { header: 'client', cell: (a) => (a.referencedByClient ? 'yes' : 'no') },
 ];
 
+/** The columns for these actions: `revalidates` only when some action has targets (older manifests look as they did). */
+function manifestColumns(actions: readonly ManifestAction[]): Column<ManifestAction>[] {
+  if (!anyRevalidates(actions.map((a) => a.policy))) return MANIFEST_ACTION_COLUMNS;
+  const columns = [...MANIFEST_ACTION_COLUMNS];
+  columns.splice(columns.length - 1, 0, { header: 'revalidates', cell: (a) => policyCells.revalidates(a.policy) });
+  return columns;
+}
+
 // `text` escapes the fields read from the file for the output format (Markdown for a PR comment; the entry has already
 // escaped control characters for every format).
 function header(result: ShowResult, text: (value: string) => string = (v) => v): string[] {
@@ -48,8 +56,8 @@ export const command: CommandModule<ShowResult> = {
   run: (args, ctx) => showManifest({ file: args.positionals[0] }, ctx),
   exitCode: () => 0,
   render: {
-    table: (r) => [...header(r), '', renderTable(r.manifest.actions, MANIFEST_ACTION_COLUMNS)].join('\n'),
+    table: (r) => [...header(r), '', renderTable(r.manifest.actions, manifestColumns(r.manifest.actions))].join('\n'),
     json: (r) => JSON.stringify(r.manifest, null, 2),
-    markdown: (r) => [...header(r, markdownCell).map((l) => `${l}  `), '', renderMarkdownTable(r.manifest.actions, MANIFEST_ACTION_COLUMNS)].join('\n'),
+    markdown: (r) => [...header(r, markdownCell).map((l) => `${l}  `), '', renderMarkdownTable(r.manifest.actions, manifestColumns(r.manifest.actions))].join('\n'),
   },
 };

@@ -1,4 +1,4 @@
-import type { NormalizedPolicy } from '@action-guard/manifest';
+import { formatRevalidateTarget, type NormalizedPolicy } from '@action-guard/manifest';
 
 /** Formats a duration in seconds the way tags write it (`30s`, `10m`, `24h`, `7d`). */
 export function formatSeconds(seconds: number): string {
@@ -17,4 +17,10 @@ export const policyCells = {
     p?.dedupe ? `${p.dedupe.source}${p.dedupe.name ? `:${p.dedupe.name}` : ''} ${formatSeconds(p.dedupe.ttlSeconds)}` : '-',
   rateLimit: (p: NormalizedPolicy | null) =>
     p?.rateLimit ? `${p.rateLimit.limit}/${formatSeconds(p.rateLimit.windowSeconds)} by:${p.rateLimit.by}` : '-',
+  revalidates: (p: NormalizedPolicy | null) => (p?.revalidates?.length ? p.revalidates.map(formatRevalidateTarget).join(' ') : '-'),
 };
+
+/** Whether any of these policies revalidates something (tables show the `revalidates` column only then). */
+export function anyRevalidates(policies: readonly (NormalizedPolicy | null)[]): boolean {
+  return policies.some((p) => (p?.revalidates?.length ?? 0) > 0);
+}
