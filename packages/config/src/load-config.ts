@@ -163,6 +163,7 @@ export function resolveConfig(options: Options, root: string, configFile: string
     manifest: {
       requireSignature: checks['missing-signing-key'] === 'error',
       failOnUnguarded: checks['unguarded-action'] === 'error',
+      libraryActions: [...(options.manifest?.libraryActions ?? [])],
     },
     encryptionKey: { missing: checks['missing-encryption-key'] ?? 'warn' },
   };

@@ -71,6 +71,14 @@ export interface ManifestOptions {
    * @default true
    */
   failOnUnguarded?: boolean;
+  /**
+   * npm packages whose own Server Actions the app accepts unguarded (e.g. `['@clerk/nextjs']`: ClerkProvider
+   * registers the library's cache and keyless actions in every app that renders it). Their actions stay
+   * `guarded: false` in the manifest and the build lists them in one line, but they are not AG301 errors. Only
+   * files under `node_modules/<package>/` match; the app's own files never do (docs/adopting.md).
+   * @default []
+   */
+  libraryActions?: string[];
 }
 
 /** Settings of the build-time check of `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5). */
@@ -131,7 +139,7 @@ export interface ResolvedConfig {
   /** Globs where `"use server"` modules may live, or `null` for anywhere. */
   actionPaths: string[] | null;
   /** Post-build manifest settings, consistent with `checks`. */
-  manifest: { requireSignature: boolean; failOnUnguarded: boolean };
+  manifest: { requireSignature: boolean; failOnUnguarded: boolean; libraryActions: string[] };
   /** Encryption-key check settings, consistent with `checks`. */
   encryptionKey: { missing: Severity };
   /** `action-guard.baseline.json` at the root, read by loadConfig(); absent or null without one (docs/adopting.md). */

@@ -5,6 +5,7 @@ import type { Options, RulePolicy, Severity } from './options.js';
 export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'manifest', 'encryptionKey'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
@@ -130,7 +131,11 @@ export function validateOptions(raw: unknown, source: string, checkNames: readon
     }
   }
   if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {
-    checkKeys(raw.manifest, MANIFEST_KEYS, 'manifest', issues);
+    checkKeys(raw.manifest, [...MANIFEST_KEYS, 'libraryActions'], 'manifest', issues);
+    const libraries = raw.manifest.libraryActions;
+    if (libraries !== undefined && (!Array.isArray(libraries) || !libraries.every((name) => typeof name === 'string' && PACKAGE_NAME.test(name)))) {
+      issues.push({ code: 'AG202', text: `manifest.libraryActions: expected an array of npm package names, got ${describe(libraries)}.` });
+    }
     for (const key of MANIFEST_KEYS) {
       const value = raw.manifest[key];
       if (value !== undefined && typeof value !== 'boolean') {
