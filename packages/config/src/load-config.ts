@@ -160,6 +160,7 @@ export function resolveConfig(options: Options, root: string, configFile: string
     rules: options.rules ?? {},
     checks,
     actionPaths: options.actionPaths ?? null,
+    authFunctions: { guards: [...(options.authFunctions?.guards ?? [])], lookups: [...(options.authFunctions?.lookups ?? [])] },
     manifest: {
       requireSignature: checks['missing-signing-key'] === 'error',
       failOnUnguarded: checks['unguarded-action'] === 'error',

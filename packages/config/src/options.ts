@@ -118,6 +118,13 @@ export interface Options {
    * @default null
    */
   actionPaths?: string[] | null;
+  /**
+   * The app's own auth function names for `action-guard suggest`, added to its built-in list (docs/adopting.md §3):
+   * `guards` throw or redirect when no one is signed in (a call gates the body by itself); `lookups` return the
+   * session or null (the body must then leave on a missing one).
+   * @default { guards: [], lookups: [] }
+   */
+  authFunctions?: { guards?: string[]; lookups?: string[] };
   /** Post-build manifest settings. @default { requireSignature: false, failOnUnguarded: true } */
   manifest?: ManifestOptions;
   /** Encryption-key check settings. @default { missing: 'warn' } */
@@ -138,6 +145,8 @@ export interface ResolvedConfig {
   checks: Record<string, Severity>;
   /** Globs where `"use server"` modules may live, or `null` for anywhere. */
   actionPaths: string[] | null;
+  /** The app's auth function names for `suggest`, beside its built-in list. */
+  authFunctions: { guards: string[]; lookups: string[] };
   /** Post-build manifest settings, consistent with `checks`. */
   manifest: { requireSignature: boolean; failOnUnguarded: boolean; libraryActions: string[] };
   /** Encryption-key check settings, consistent with `checks`. */

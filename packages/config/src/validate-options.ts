@@ -2,7 +2,7 @@ import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
-export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'manifest', 'encryptionKey'] as const;
+export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'authFunctions', 'manifest', 'encryptionKey'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
@@ -128,6 +128,15 @@ export function validateOptions(raw: unknown, source: string, checkNames: readon
     const paths = raw.actionPaths;
     if (!Array.isArray(paths) || !paths.every((glob) => typeof glob === 'string' && glob.trim() !== '')) {
       issues.push({ code: 'AG202', text: `actionPaths: expected an array of globs, or null; got ${describe(paths)}.` });
+    }
+  }
+  if ('authFunctions' in raw && checkObject(raw.authFunctions, 'authFunctions', issues)) {
+    checkKeys(raw.authFunctions, ['guards', 'lookups'], 'authFunctions', issues);
+    for (const key of ['guards', 'lookups'] as const) {
+      const names = raw.authFunctions[key];
+      if (names !== undefined && (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && /^[A-Za-z_$][\w$]*$/.test(name)))) {
+        issues.push({ code: 'AG202', text: `authFunctions.${key}: expected an array of function names, got ${describe(names)}.` });
+      }
     }
   }
   if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {

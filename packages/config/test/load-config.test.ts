@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.code).toBe('AG201');
     expect(error.source).toBe(path.join(cwd, 'action-guard.config.json'));
-    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, manifest, encryptionKey.');
+    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, authFunctions, manifest, encryptionKey.');
   });
 
   test('rejects a misspelt check name instead of silently ignoring it', async () => {

@@ -272,11 +272,15 @@ function parsedParameter(argument: Node): string | null {
  * schema declared or imported at module scope (an action with more parameters needs one schema per parameter, which
  * its body rarely shows: it is left as needing a decision). Never `@public`.
  */
-export function proposeTags(fn: FunctionNode, view: ModuleView, options: { needsAuth: boolean; needsSchema: boolean; authFunctions?: readonly string[] }): Proposal[] {
+export function proposeTags(
+  fn: FunctionNode,
+  view: ModuleView,
+  options: { needsAuth: boolean; needsSchema: boolean; authFunctions?: { guards?: readonly string[]; lookups?: readonly string[] } },
+): Proposal[] {
   const proposals: Proposal[] = [];
   const names: AuthNames = {
-    lookups: new Set(BUILT_IN_AUTH_FUNCTIONS.lookups),
-    guards: new Set([...BUILT_IN_AUTH_FUNCTIONS.guards, ...(options.authFunctions ?? [])]),
+    lookups: new Set([...BUILT_IN_AUTH_FUNCTIONS.lookups, ...(options.authFunctions?.lookups ?? [])]),
+    guards: new Set([...BUILT_IN_AUTH_FUNCTIONS.guards, ...(options.authFunctions?.guards ?? [])]),
   };
   const body = fn.body.type === 'BlockStatement' ? fn.body.body : [];
   if (options.needsAuth) {
