@@ -91,6 +91,44 @@ describe('action-guard suggest', () => {
     expect(await proposed()).toEqual({ 'app/actions.ts#archive': ['@requiresAuth'], 'app/actions.ts#rename': ['@requiresAuth'] });
   });
 
+  test('several parameters: @schema A, B when each is parsed by one module-scope schema, nothing when one is not', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ag-suggest-params-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'package.json'), '{ "name": "params-app", "private": true }');
+    mkdirSync(path.join(root, 'app'));
+    writeFileSync(
+      path.join(root, 'app/actions.ts'),
+      [
+        "'use server';",
+        "import { z } from 'zod';",
+        'const InvoiceId = z.string().uuid();',
+        'const InvoiceState = z.object({ message: z.string().nullable() }).nullable();',
+        'const InvoiceForm = z.object({ amount: z.coerce.number() });',
+        'export async function update(id: string, prevState: unknown, formData: FormData) {',
+        '  const invoiceId = InvoiceId.parse(id);',
+        '  const state = InvoiceState.parse(prevState);',
+        '  const form = InvoiceForm.safeParse(Object.fromEntries(formData));',
+        '  return { invoiceId, state, form };',
+        '}',
+        'export async function create(prevState: unknown, formData: FormData) {',
+        '  const form = InvoiceForm.safeParse(Object.fromEntries(formData));',
+        '  return { prevState, form };',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const result = await suggest({}, defaultContext({ cwd: root }));
+    const schemaOf = (name: string) => result.actions.find((a) => a.ref === `app/actions.ts#${name}`)!.proposals.filter((p) => p.tag === '@schema');
+    expect(schemaOf('update').map((p) => p.text)).toEqual(['@schema InvoiceId, InvoiceState, InvoiceForm']);
+    expect(schemaOf('update')[0]!.evidence).toEqual([
+      'app/actions.ts:7 InvoiceId parses id',
+      'app/actions.ts:8 InvoiceState parses prevState',
+      'app/actions.ts:9 InvoiceForm parses formData',
+    ]);
+    expect(schemaOf('create')).toEqual([]);
+    expect(result.actions.find((a) => a.ref === 'app/actions.ts#create')!.needsDecision).toContain('schema: @schema <Name> (one per parameter)');
+  });
+
   test('mergeTags keeps indentation and CRLF line endings', () => {
     const code = 'x;\r\n  /**\r\n   * Saves.\r\n   */\r\n  export async function save() {}\r\n';
     const start = code.indexOf('/**');
