@@ -47,7 +47,7 @@ export function lineOf(variant: string, text: string, file = 'actions.ts'): numb
  * Next's TypeScript check wants `@types/react` resolvable from the app, and installs it with npm when it is not
  * (verify-typescript-setup.js). The test package has no `@types/react`; the example app has, so the copy links to it.
  */
-function linkTypeScriptTypes(appDir: string): void {
+export function linkTypeScriptTypes(appDir: string): void {
   const requireFromExample = createRequire(join(WORKSPACE_ROOT, 'examples/invoices/package.json'));
   const typesDir = join(appDir, 'node_modules/@types');
   mkdirSync(typesDir, { recursive: true });

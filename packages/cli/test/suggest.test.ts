@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -63,6 +63,70 @@ describe('action-guard suggest', () => {
     // A second run proposes nothing new for the actions it tagged.
     const again = await suggest({}, defaultContext({ cwd: root }));
     expect(again.actions.find((a) => a.ref === 'app/actions.ts#createPost')).toBeUndefined();
+  });
+
+  test('config authFunctions adds the app\'s own guard and lookup names to the built-in list', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ag-suggest-names-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'package.json'), '{ "name": "names-app", "private": true }');
+    mkdirSync(path.join(root, 'app'));
+    writeFileSync(
+      path.join(root, 'app/actions.ts'),
+      [
+        "'use server';",
+        "import { mustBeSignedIn, whoIsThis } from './session';",
+        'export async function archive(): Promise<void> {',
+        '  await mustBeSignedIn();',
+        '}',
+        'export async function rename(): Promise<void> {',
+        '  const viewer = await whoIsThis();',
+        '  if (!viewer) throw new Error("no");',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const proposed = async () => Object.fromEntries((await suggest({}, defaultContext({ cwd: root }))).actions.map((a) => [a.ref, a.proposals.map((p) => p.text)]));
+    expect(await proposed()).toEqual({ 'app/actions.ts#archive': [], 'app/actions.ts#rename': [] });
+    writeFileSync(path.join(root, 'action-guard.config.json'), JSON.stringify({ authFunctions: { guards: ['mustBeSignedIn'], lookups: ['whoIsThis'] } }));
+    expect(await proposed()).toEqual({ 'app/actions.ts#archive': ['@requiresAuth'], 'app/actions.ts#rename': ['@requiresAuth'] });
+  });
+
+  test('several parameters: @schema A, B when each is parsed by one module-scope schema, nothing when one is not', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ag-suggest-params-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'package.json'), '{ "name": "params-app", "private": true }');
+    mkdirSync(path.join(root, 'app'));
+    writeFileSync(
+      path.join(root, 'app/actions.ts'),
+      [
+        "'use server';",
+        "import { z } from 'zod';",
+        'const InvoiceId = z.string().uuid();',
+        'const InvoiceState = z.object({ message: z.string().nullable() }).nullable();',
+        'const InvoiceForm = z.object({ amount: z.coerce.number() });',
+        'export async function update(id: string, prevState: unknown, formData: FormData) {',
+        '  const invoiceId = InvoiceId.parse(id);',
+        '  const state = InvoiceState.parse(prevState);',
+        '  const form = InvoiceForm.safeParse(Object.fromEntries(formData));',
+        '  return { invoiceId, state, form };',
+        '}',
+        'export async function create(prevState: unknown, formData: FormData) {',
+        '  const form = InvoiceForm.safeParse(Object.fromEntries(formData));',
+        '  return { prevState, form };',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const result = await suggest({}, defaultContext({ cwd: root }));
+    const schemaOf = (name: string) => result.actions.find((a) => a.ref === `app/actions.ts#${name}`)!.proposals.filter((p) => p.tag === '@schema');
+    expect(schemaOf('update').map((p) => p.text)).toEqual(['@schema InvoiceId, InvoiceState, InvoiceForm']);
+    expect(schemaOf('update')[0]!.evidence).toEqual([
+      'app/actions.ts:7 InvoiceId parses id',
+      'app/actions.ts:8 InvoiceState parses prevState',
+      'app/actions.ts:9 InvoiceForm parses formData',
+    ]);
+    expect(schemaOf('create')).toEqual([]);
+    expect(result.actions.find((a) => a.ref === 'app/actions.ts#create')!.needsDecision).toContain('schema: @schema <Name> (one per parameter)');
   });
 
   test('mergeTags keeps indentation and CRLF line endings', () => {

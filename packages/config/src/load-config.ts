@@ -161,9 +161,11 @@ export function resolveConfig(options: Options, root: string, configFile: string
     checks,
     actionPaths: options.actionPaths ?? null,
     ...(options.secretSources?.length ? { secretSources: options.secretSources } : {}),
+    authFunctions: { guards: [...(options.authFunctions?.guards ?? [])], lookups: [...(options.authFunctions?.lookups ?? [])] },
     manifest: {
       requireSignature: checks['missing-signing-key'] === 'error',
       failOnUnguarded: checks['unguarded-action'] === 'error',
+      libraryActions: [...(options.manifest?.libraryActions ?? [])],
     },
     encryptionKey: { missing: checks['missing-encryption-key'] ?? 'warn' },
   };

@@ -73,6 +73,14 @@ export interface ManifestOptions {
    * @default true
    */
   failOnUnguarded?: boolean;
+  /**
+   * npm packages whose own Server Actions the app accepts unguarded (e.g. `['@clerk/nextjs']`: ClerkProvider
+   * registers the library's cache and keyless actions in every app that renders it). Their actions stay
+   * `guarded: false` in the manifest and the build lists them in one line, but they are not AG301 errors. Only
+   * files under `node_modules/<package>/` match; the app's own files never do (docs/adopting.md).
+   * @default []
+   */
+  libraryActions?: string[];
 }
 
 /** Settings of the build-time check of `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5). */
@@ -119,6 +127,13 @@ export interface Options {
    * @default []
    */
   secretSources?: string[];
+  /**
+   * The app's own auth function names for `action-guard suggest`, added to its built-in list (docs/adopting.md §3):
+   * `guards` throw or redirect when no one is signed in (a call gates the body by itself); `lookups` return the
+   * session or null (the body must then leave on a missing one).
+   * @default { guards: [], lookups: [] }
+   */
+  authFunctions?: { guards?: string[]; lookups?: string[] };
   /** Post-build manifest settings. @default { requireSignature: false, failOnUnguarded: true } */
   manifest?: ManifestOptions;
   /** Encryption-key check settings. @default { missing: 'warn' } */
@@ -141,8 +156,10 @@ export interface ResolvedConfig {
   actionPaths: string[] | null;
   /** Secret-bearing calls, modules and imported names (`captured-secret`); absent when none are configured. */
   secretSources?: string[];
+  /** The app's auth function names for `suggest`, beside its built-in list. */
+  authFunctions: { guards: string[]; lookups: string[] };
   /** Post-build manifest settings, consistent with `checks`. */
-  manifest: { requireSignature: boolean; failOnUnguarded: boolean };
+  manifest: { requireSignature: boolean; failOnUnguarded: boolean; libraryActions: string[] };
   /** Encryption-key check settings, consistent with `checks`. */
   encryptionKey: { missing: Severity };
   /** `action-guard.baseline.json` at the root, read by loadConfig(); absent or null without one (docs/adopting.md). */

@@ -3,9 +3,10 @@ import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
-export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'manifest', 'encryptionKey'] as const;
+export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'authFunctions', 'manifest', 'encryptionKey'] as const;
 const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
@@ -146,8 +147,21 @@ export function validateOptions(raw: unknown, source: string, checkNames: readon
       issues.push({ code: 'AG202', text: `secretSources: expected an array of function names, module specifiers or imported names (e.g. ["getSecret", "@/lib/secrets"]); got ${describe(sources)}.` });
     }
   }
+  if ('authFunctions' in raw && checkObject(raw.authFunctions, 'authFunctions', issues)) {
+    checkKeys(raw.authFunctions, ['guards', 'lookups'], 'authFunctions', issues);
+    for (const key of ['guards', 'lookups'] as const) {
+      const names = raw.authFunctions[key];
+      if (names !== undefined && (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && /^[A-Za-z_$][\w$]*$/.test(name)))) {
+        issues.push({ code: 'AG202', text: `authFunctions.${key}: expected an array of function names, got ${describe(names)}.` });
+      }
+    }
+  }
   if ('manifest' in raw && checkObject(raw.manifest, 'manifest', issues)) {
-    checkKeys(raw.manifest, MANIFEST_KEYS, 'manifest', issues);
+    checkKeys(raw.manifest, [...MANIFEST_KEYS, 'libraryActions'], 'manifest', issues);
+    const libraries = raw.manifest.libraryActions;
+    if (libraries !== undefined && (!Array.isArray(libraries) || !libraries.every((name) => typeof name === 'string' && PACKAGE_NAME.test(name)))) {
+      issues.push({ code: 'AG202', text: `manifest.libraryActions: expected an array of npm package names, got ${describe(libraries)}.` });
+    }
     for (const key of MANIFEST_KEYS) {
       const value = raw.manifest[key];
       if (value !== undefined && typeof value !== 'boolean') {

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ root: cwd, configFile: null, runtime: null, rules: {}, actionPaths: null });
     for (const diagnostic of DIAGNOSTICS) expect(config.checks[diagnostic.name]).toBe(diagnostic.defaultSeverity);
     for (const check of BUILD_CHECKS) expect(config.checks[check.name]).toBe(check.defaultSeverity);
-    expect(config.manifest).toEqual({ requireSignature: false, failOnUnguarded: true });
+    expect(config.manifest).toEqual({ requireSignature: false, failOnUnguarded: true, libraryActions: [] });
     expect(config.encryptionKey).toEqual({ missing: 'warn' });
   });
 
@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     const error = await configError(loadConfig({ cwd }));
     expect(error.code).toBe('AG201');
     expect(error.source).toBe(path.join(cwd, 'action-guard.config.json'));
-    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, secretSources, manifest, encryptionKey.');
+    expect(error.message).toContain('rule: unknown key. Valid keys: runtime, rules, checks, actionPaths, secretSources, authFunctions, manifest, encryptionKey.');
   });
 
   test('rejects a misspelt check name instead of silently ignoring it', async () => {
@@ -165,7 +165,7 @@ describe('loadConfig', () => {
     expect(fromAlias.checks['missing-signing-key']).toBe('error');
     expect(fromAlias.checks['missing-encryption-key']).toBe('error');
     const fromChecks = await loadConfig({ cwd, inline: { checks: { 'unguarded-action': 'warn', 'missing-signing-key': 'error' } } });
-    expect(fromChecks.manifest).toEqual({ requireSignature: true, failOnUnguarded: false });
+    expect(fromChecks.manifest).toEqual({ requireSignature: true, failOnUnguarded: false, libraryActions: [] });
   });
 
   test('rejects a manifest switch that contradicts the same check', async () => {

@@ -135,12 +135,33 @@ function hasScalarFields(action: ManifestAction): boolean {
 }
 
 /**
+ * The npm package of a file under `node_modules/` (the last such segment: pnpm nests them), or null for app code.
+ * `manifest.libraryActions` names packages this way (docs/adopting.md, "Libraries that ship Server Actions").
+ */
+export function libraryOfFile(file: string): string | null {
+  const parts = file.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1 || at + 1 >= parts.length) return null;
+  const first = parts[at + 1]!;
+  return first.startsWith('@') ? (at + 2 < parts.length ? `${first}/${parts[at + 2]}` : null) : first;
+}
+
+/** Whether `action` is one of a library's own actions that config `manifest.libraryActions` accepts unguarded. */
+export function isAcceptedLibraryAction(action: Pick<ManifestAction, 'file' | 'guarded'>, libraryActions: readonly string[] = []): boolean {
+  if (action.guarded || libraryActions.length === 0) return false;
+  const library = libraryOfFile(action.file);
+  return library !== null && libraryActions.includes(library);
+}
+
+/**
  * The findings one manifest entry carries: unguarded (the transform never saw it, or could not wrap it) and
  * registered-but-unreferenced. Derived from the entry alone, so the build and `action-guard audit` (which reads the
  * last build's manifest) report them with the same words.
  */
-export function findingsForAction(action: ManifestAction, unguardedSeverity: 'error' | 'warning'): Finding[] {
+export function findingsForAction(action: ManifestAction, unguardedSeverity: 'error' | 'warning', libraryActions: readonly string[] = []): Finding[] {
   const findings: Finding[] = [];
+  // Accepted by name in config: listed once per build instead (packages/next post-build), never silently.
+  if (isAcceptedLibraryAction(action, libraryActions)) return findings;
   // Most entries have nothing to report; they return before building the location (10,000 objects per build).
   if (action.guarded && (action.referencedByClient || action.kind !== 'export')) return findings;
   const where = {
@@ -157,7 +178,7 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
         ...where,
         message: `Next registered ${what} ${action.ref} (id ${action.id}), but the action-guard transform never saw it${outside ? ' (it lives outside the app code the transform runs on)' : ''}, so it runs with no policy`,
         fix: outside
-          ? 'call it from a guarded action of your own instead of importing it into the app, or set manifest.failOnUnguarded: false to accept it'
+          ? `call it from a guarded action of your own instead of importing it into the app; if the library itself registers it (a provider component that imports it), accept that package's actions with manifest.libraryActions: ['${libraryOfFile(action.file) ?? '<package>'}']`
           : 'if next.config is not wrapped with withActionGuard(), wrap it; otherwise this is a Server Action the transform did not recognise, or a file its bundler rule did not reach (the build names which): declare it as `export async function name(…) {…}` in a "use server" file and rebuild',
       }),
     );
@@ -271,7 +292,7 @@ export function buildManifest(input: BuildManifestInput): BuiltManifest {
     actions.push(action);
     inKeyOrder &&= (policy === null || policy.inKeyOrder) && hasScalarFields(action);
 
-    for (const finding of findingsForAction(action, severity)) findings.push(finding);
+    for (const finding of findingsForAction(action, severity, input.config.manifest.libraryActions)) findings.push(finding);
   }
 
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

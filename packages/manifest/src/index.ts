@@ -18,7 +18,7 @@ export type {
   Severity,
 } from './types.js';
 export { canonicalBytes, canonicalString, canonicalForm, digestCanonical, inCanonicalOrder } from './canonical-bytes.js';
-export { buildManifest, findingsForAction, type BuildManifestInput, type BuiltManifest, type ManifestMeta } from './build-manifest.js';
+export { buildManifest, findingsForAction, isAcceptedLibraryAction, libraryOfFile, type BuildManifestInput, type BuiltManifest, type ManifestMeta } from './build-manifest.js';
 export {
   writeActionManifest,
   readFreshRecords,

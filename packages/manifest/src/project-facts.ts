@@ -141,6 +141,10 @@ export function createFileNormalizer(projectDir: string, exists: (absolute: stri
     let result: string | null = null;
     if (path.isAbsolute(filename)) {
       result = toPosix(path.relative(project, filename));
+    } else if (exists(path.join(project, 'src/app')) && !exists(path.join(project, 'app')) && exists(path.join(project, 'src', filename))) {
+      // webpack names a `src/` layout's files relative to src/ (`app/account/actions.ts`; seen in
+      // test/fixtures/adopt-supabase), Turbopack relative to its root: both are the one file under src/.
+      result = toPosix(path.join('src', filename));
     } else {
       for (let base = project, depth = 0; depth < 64; depth++) {
         const absolute = path.resolve(base, filename);

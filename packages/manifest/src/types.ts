@@ -138,7 +138,7 @@ export type Severity = 'error' | 'warn' | 'off';
  */
 export interface ManifestConfig {
   root?: string;
-  manifest: { requireSignature: boolean; failOnUnguarded: boolean };
+  manifest: { requireSignature: boolean; failOnUnguarded: boolean; libraryActions?: readonly string[] };
   encryptionKey: { missing: Severity };
 }
 

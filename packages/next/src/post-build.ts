@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toTransformOptions, type ResolvedConfig } from '@action-guard/config';
 import { transform } from '@action-guard/transform';
-import { formatFinding, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { formatFinding, isAcceptedLibraryAction, libraryOfFile, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { baselineSummary, refFile, staleBaselineEntries, type BaselineEntry } from '@action-guard/transform/baseline';
 
 /** What Next passes to `compiler.runAfterProductionCompile` (next/dist/build/after-production-compile.js). */
@@ -54,6 +54,22 @@ export function warningLines(warnings: readonly Finding[]): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * One line naming the library actions config `manifest.libraryActions` accepts unguarded (docs/adopting.md,
+ * "Libraries that ship Server Actions"): accepted, so not AG301 errors, but never invisible.
+ */
+export function libraryActionLines(config: ResolvedConfig, manifest: Pick<ActionManifest, 'actions'>): string[] {
+  const byLibrary = new Map<string, string[]>();
+  for (const action of manifest.actions) {
+    if (!isAcceptedLibraryAction(action, config.manifest.libraryActions)) continue;
+    const library = libraryOfFile(action.file)!;
+    byLibrary.set(library, [...(byLibrary.get(library) ?? []), action.exportName ?? action.ref]);
+  }
+  return [...byLibrary].map(
+    ([library, names]) => `⚠ action-guard: ${names.length} Server Action${names.length === 1 ? '' : 's'} of ${library} run${names.length === 1 ? 's' : ''} unguarded, accepted by manifest.libraryActions: ${names.sort().join(', ')}`,
+  );
 }
 
 /**
@@ -108,6 +124,7 @@ export async function writeManifestAfterCompile(
   const graded = gradeFindings(await explainUnrecorded(findings, metadata.projectDir, config), config.checks);
   for (const line of warningLines(graded.filter((finding) => finding.severity === 'warning'))) console.warn(line);
   for (const line of baselineLines(config, manifest)) console.warn(line);
+  for (const line of libraryActionLines(config, manifest)) console.warn(line);
   const errors = graded.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
     const list = errors.map(formatFinding).join('\n\n');

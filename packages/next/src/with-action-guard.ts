@@ -116,7 +116,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   return {
     ...userConfig,
     ...(env ? { env } : {}),
-    ...experimentalSettings(userConfig, projectDir, apply.defaultConfig),
+    ...experimentalSettings(userConfig, projectDir, apply.defaultConfig, apply.phase),
     ...serverExternals(userConfig, projectDir),
     webpack,
     turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
@@ -139,7 +139,10 @@ type Experimental = NonNullable<NextConfig['experimental']> & { turbopackPluginR
  *   function, because it cannot know whether a user's function is safe to run there; adding ours would silently
  *   move the whole compile and trace collection into the main process and make its peak memory grow by more than
  *   half (examples/invoices: 588 → 989 MB). Ours is safe there (it only adds a rule, and the loader persists what
- *   it learns on disk), so the build keeps the worker Next would have used without us.
+ *   it learns on disk), so the build keeps the worker Next would have used without us. Only for a webpack
+ *   production build: Turbopack and `next dev` have no build worker, and Next prints every experimental setting
+ *   (`✓ webpackBuildWorker`) as if the user had chosen it (issue #16). `next build` sets TURBOPACK before it loads
+ *   the config (next/dist/lib/bundler.js), so a build without it is webpack's.
  * - Our loader is what makes Turbopack start its pool of Node.js child processes for webpack loaders (about 56 MB
  *   each, one or two per build). Next's `workerThreads` strategy runs the same loaders in worker threads of the
  *   build process, "which should use less memory and CPU" (Next's docs; it falls back to child processes on the
@@ -150,10 +153,12 @@ function experimentalSettings(
   userConfig: NextConfig,
   projectDir: string,
   defaultConfig: NextConfig | undefined,
+  phase: string,
 ): Pick<NextConfig, 'experimental'> | Record<string, never> {
   const user = (userConfig.experimental ?? {}) as Experimental;
   const ours: Partial<Experimental> = {};
-  if (!userConfig.webpack && user.webpackBuildWorker === undefined) ours.webpackBuildWorker = true;
+  const webpackBuild = phase === PHASE_PRODUCTION_BUILD && !process.env.TURBOPACK;
+  if (webpackBuild && !userConfig.webpack && user.webpackBuildWorker === undefined) ours.webpackBuildWorker = true;
   const knowsStrategy = defaultConfig?.experimental !== undefined && 'turbopackPluginRuntimeStrategy' in defaultConfig.experimental;
   const userTurbopackRules = Object.keys((userConfig.turbopack as TurbopackConfig | undefined)?.rules ?? {}).length > 0;
   if (knowsStrategy && user.turbopackPluginRuntimeStrategy === undefined && !userTurbopackRules && !hasNodePoolConfigFile(projectDir)) {

@@ -81,6 +81,21 @@ describe('withActionGuard()(nextConfig)', () => {
     expect(config.experimental).toEqual({ optimizeCss: true, webpackBuildWorker: true });
   });
 
+  test('sets no build worker where there is none: a Turbopack build (TURBOPACK set by next build) and next dev', async () => {
+    const saved = process.env.TURBOPACK;
+    try {
+      process.env.TURBOPACK = 'auto';
+      const turbopack = await withActionGuard()({ experimental: { optimizeCss: true } })(BUILD, context);
+      expect(turbopack.experimental?.webpackBuildWorker).toBeUndefined();
+      delete process.env.TURBOPACK;
+      const dev = await withActionGuard()({ experimental: { optimizeCss: true } })('phase-development-server', context);
+      expect(dev.experimental?.webpackBuildWorker).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.TURBOPACK;
+      else process.env.TURBOPACK = saved;
+    }
+  });
+
   test("leaves the build worker setting alone when the user set it or has a webpack() of their own", async () => {
     const off = await withActionGuard()({ experimental: { webpackBuildWorker: false } })(BUILD, context);
     expect(off.experimental?.webpackBuildWorker).toBe(false);

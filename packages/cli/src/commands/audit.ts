@@ -129,7 +129,7 @@ function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[],
   const findings: Finding[] = [];
   for (const entry of manifest.actions) {
     const source = current.get(entry.ref);
-    for (let finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning')) {
+    for (let finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning', config.manifest.libraryActions)) {
       const unguarded = finding.name === 'unguarded-action';
       if (!unguarded && isAppCode(entry.file) && !source) continue;
       if (unguarded && source?.guarded) {

@@ -4,7 +4,7 @@ import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CliFs, CommandContext } from '../context.js';
 import { CliError, isNotFound } from '../errors.js';
 import { editNextConfig, manualLines, NEXT_CONFIG_FILES } from '../init/edit-next-config.js';
-import { detectAuthLibrary, renderConfigFile, renderRuntimeModule, type AuthLibrary } from '../init/runtime-module.js';
+import { detectAuthLibrary, libraryActionsOf, renderConfigFile, renderRuntimeModule, type AuthLibrary } from '../init/runtime-module.js';
 import { unifiedDiff } from '../init/unified-diff.js';
 
 /** One file `init` creates or edits. */
@@ -132,7 +132,7 @@ export async function init(options: { cwd?: string; write?: boolean }, ctx: Comm
   if (existingConfig !== null) {
     unchanged.push({ file: existingConfig, reason: 'an action-guard config is already there' });
   } else {
-    change(typescript ? 'action-guard.config.ts' : 'action-guard.config.mjs', null, renderConfigFile(runtimeFile, typescript));
+    change(typescript ? 'action-guard.config.ts' : 'action-guard.config.mjs', null, renderConfigFile(runtimeFile, typescript, libraryActionsOf(authLibrary)));
   }
   if ((await readText(fs, path.join(root, runtimeFile))) !== null) {
     unchanged.push({ file: runtimeFile, reason: 'already there' });

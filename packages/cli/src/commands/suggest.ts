@@ -59,7 +59,7 @@ export async function suggest(options: { cwd?: string; write?: boolean }, ctx: C
     const fn = findFunction(entry.view, action.loc);
     const needsAuth = missing.has('missing-auth-decision');
     const needsSchema = missing.has('missing-schema');
-    const proposals = fn ? proposeTags(fn, entry.view, { needsAuth, needsSchema }) : [];
+    const proposals = fn ? proposeTags(fn, entry.view, { needsAuth, needsSchema, authFunctions: config.authFunctions }) : [];
     const needsDecision: string[] = [];
     if (needsAuth && !proposals.some((p) => p.tag !== '@schema')) needsDecision.push('auth: @public <reason> or @requiresAuth/@role/@authorize');
     if (needsSchema && !proposals.some((p) => p.tag === '@schema')) needsDecision.push('schema: @schema <Name> (one per parameter)');

@@ -20,9 +20,14 @@ export interface RuntimeTemplateInput {
   typescript: boolean;
 }
 
-/** Package names that identify each library in package.json, in the order init checks them. */
-export const AUTH_PACKAGES: ReadonlyArray<{ library: Exclude<AuthLibrary, 'unknown'>; packages: string[] }> = [
-  { library: 'clerk', packages: ['@clerk/nextjs'] },
+/**
+ * Package names that identify each library in package.json, in the order init checks them. `libraryActions`: the
+ * packages whose own Server Actions Next registers in every app using the library (Clerk's `<ClerkProvider>` imports
+ * its cache and keyless actions), which init accepts in config `manifest.libraryActions` so that the first build
+ * does not fail on actions the app never wrote (docs/adopting.md, "Libraries that ship Server Actions").
+ */
+export const AUTH_PACKAGES: ReadonlyArray<{ library: Exclude<AuthLibrary, 'unknown'>; packages: string[]; libraryActions?: string[] }> = [
+  { library: 'clerk', packages: ['@clerk/nextjs'], libraryActions: ['@clerk/nextjs'] },
   { library: 'supabase', packages: ['@supabase/ssr'] },
   { library: 'better-auth', packages: ['better-auth'] },
   { library: 'iron-session', packages: ['iron-session'] },
@@ -135,12 +140,26 @@ export function renderRuntimeModule(input: RuntimeTemplateInput): string {
   return [HEADER, ...imports, '', 'export default defineRuntime({', ...lines, ...TAIL].join('\n');
 }
 
-/** The text of `action-guard.config.ts` (or `.mjs` in a JavaScript app) naming the runtime module. */
-export function renderConfigFile(runtimePath: string, typescript: boolean): string {
+/** The packages whose own actions `init` accepts for `library` (AUTH_PACKAGES `libraryActions`). */
+export function libraryActionsOf(library: AuthLibrary): string[] {
+  return AUTH_PACKAGES.find((entry) => entry.library === library)?.libraryActions ?? [];
+}
+
+/**
+ * The text of `action-guard.config.ts` (or `.mjs` in a JavaScript app) naming the runtime module, and the libraries
+ * whose own Server Actions the app accepts unguarded.
+ */
+export function renderConfigFile(runtimePath: string, typescript: boolean, libraryActions: readonly string[] = []): string {
   return [
     ...(typescript ? [] : ['/** @type {import(\'@action-guard/config\').Options} */']),
     'export default {',
     `  runtime: './${runtimePath}',`,
+    ...(libraryActions.length
+      ? [
+          '  // Server Actions the library itself registers (not the app\'s): listed by every build, not AG301 errors.',
+          `  manifest: { libraryActions: [${libraryActions.map((name) => `'${name}'`).join(', ')}] },`,
+        ]
+      : []),
     '};',
     '',
   ].join('\n');

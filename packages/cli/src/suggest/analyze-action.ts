@@ -268,15 +268,19 @@ function parsedParameter(argument: Node): string | null {
 
 /**
  * Proposes tags for one action from its body: `@requiresAuth` (or `@role <name>`) when a gate refuses every
- * anonymous caller before anything else runs, `@schema <Name>` when the action's only parameter is parsed by one
- * schema declared or imported at module scope (an action with more parameters needs one schema per parameter, which
- * its body rarely shows: it is left as needing a decision). Never `@public`.
+ * anonymous caller before anything else runs, `@schema A, B` when each parameter is parsed by one schema
+ * declared or imported at module scope (one per position, as the guard validates; an action with a parameter no
+ * schema parses, typically useActionState's previous state, is left as needing a decision). Never `@public`.
  */
-export function proposeTags(fn: FunctionNode, view: ModuleView, options: { needsAuth: boolean; needsSchema: boolean; authFunctions?: readonly string[] }): Proposal[] {
+export function proposeTags(
+  fn: FunctionNode,
+  view: ModuleView,
+  options: { needsAuth: boolean; needsSchema: boolean; authFunctions?: { guards?: readonly string[]; lookups?: readonly string[] } },
+): Proposal[] {
   const proposals: Proposal[] = [];
   const names: AuthNames = {
-    lookups: new Set(BUILT_IN_AUTH_FUNCTIONS.lookups),
-    guards: new Set([...BUILT_IN_AUTH_FUNCTIONS.guards, ...(options.authFunctions ?? [])]),
+    lookups: new Set([...BUILT_IN_AUTH_FUNCTIONS.lookups, ...(options.authFunctions?.lookups ?? [])]),
+    guards: new Set([...BUILT_IN_AUTH_FUNCTIONS.guards, ...(options.authFunctions?.guards ?? [])]),
   };
   const body = fn.body.type === 'BlockStatement' ? fn.body.body : [];
   if (options.needsAuth) {
@@ -284,21 +288,28 @@ export function proposeTags(fn: FunctionNode, view: ModuleView, options: { needs
     if (gate?.role) proposals.push({ tag: '@role', text: `@role ${gate.role}`, evidence: [...gate.evidence, gate.roleEvidence!] });
     else if (gate) proposals.push({ tag: '@requiresAuth', text: '@requiresAuth', evidence: gate.evidence });
   }
-  const only = fn.params.length === 1 ? fn.params[0] : undefined;
-  if (options.needsSchema && only?.type === 'Identifier') {
-    const parameter = only.name;
-    const found: Array<{ schema: string; line: number }> = [];
+  // One schema per positional parameter (`@schema A, B`, AG113): proposed only when every parameter is a plain name
+  // parsed in the body by exactly one module-scope schema; one position without its schema leaves the whole list to
+  // a person.
+  if (options.needsSchema && fn.params.length > 0 && fn.params.every((p) => p.type === 'Identifier')) {
+    const parameters = fn.params.map((p) => (p as { name: string }).name);
+    const found = new Map<string, Array<{ schema: string; line: number }>>(parameters.map((name) => [name, []]));
     walk(fn.body, (node) => {
       if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' &&
         node.callee.property.type === 'Identifier' && /^(safeParse|parse|safeParseAsync|parseAsync)$/.test(node.callee.property.name) && node.arguments[0] &&
-        parsedParameter(node.arguments[0]) === parameter && view.bindings.has(node.callee.object.name)) {
-        found.push({ schema: node.callee.object.name, line: node.loc!.start.line });
+        view.bindings.has(node.callee.object.name)) {
+        const parameter = parsedParameter(node.arguments[0]);
+        if (parameter !== null) found.get(parameter)?.push({ schema: node.callee.object.name, line: node.loc!.start.line });
       }
     });
-    const schemas = new Set(found.map((f) => f.schema));
-    if (schemas.size === 1) {
-      const [schema] = schemas;
-      proposals.push({ tag: '@schema', text: `@schema ${schema}`, evidence: found.map((f) => `${view.file}:${f.line} ${schema} parses ${parameter}`) });
+    const schemas = parameters.map((name) => new Set(found.get(name)!.map((f) => f.schema)));
+    if (schemas.every((set) => set.size === 1)) {
+      const names = schemas.map((set) => [...set][0]!);
+      proposals.push({
+        tag: '@schema',
+        text: `@schema ${names.join(', ')}`,
+        evidence: parameters.flatMap((name, i) => found.get(name)!.map((f) => `${view.file}:${f.line} ${names[i]} parses ${name}`)),
+      });
     }
   }
   return proposals;

@@ -57,6 +57,9 @@ describe('action-guard init', () => {
       expect(result.authLibrary).toBe(library);
       expect(read('action-guard.config.ts')).toContain("runtime: './src/lib/action-guard.ts'");
       expect(read('src/lib/action-guard.ts')).toMatch(wiring);
+      // Only Clerk's provider registers the library's own actions in the app (measured: test/fixtures/adopt-clerk).
+      const accepted = /manifest: \{ libraryActions: \['@clerk\/nextjs'\] \}/.test(read('action-guard.config.ts'));
+      expect(accepted).toBe(library === 'clerk');
     }
   });
 
