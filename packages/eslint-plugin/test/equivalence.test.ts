@@ -13,7 +13,7 @@ import { BASELINED_MARKER } from '../src/rules.js';
 import { project } from './helpers.js';
 
 /** Transform options a fixture may set that map onto action-guard.config keys; anything else must fail loudly here. */
-const CONFIG_KEYS = ['rules', 'checks', 'actionPaths'] as const;
+const CONFIG_KEYS = ['rules', 'checks', 'actionPaths', 'secretSources'] as const;
 
 /** One finding, as both sides report it: code, line, 1-based column, severity and the exact text ESLint shows. */
 type Finding = [code: string, line: number, column: number, severity: 1 | 2, text: string];
