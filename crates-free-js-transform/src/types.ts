@@ -12,7 +12,7 @@ export type Severity = 'error' | 'warn' | 'off';
 
 /**
  * A directory rule: a policy floor for every action in files matching its glob, written with the tags' names and
- * argument syntax (SPEC §2), e.g. `{ role: ['admin'], rateLimit: '30/1m by:user' }`.
+ * argument syntax (docs/reference.md §2), e.g. `{ role: ['admin'], rateLimit: '30/1m by:user' }`.
  */
 export interface RulePolicy {
   /** Callable without a session; the value is the reason (like `@public <reason>`). */
@@ -47,7 +47,7 @@ export interface TransformOptions {
    */
   runtimeImport?: string;
   /**
-   * Directory rules: globs relative to `root` mapped to policy floors (SPEC §2).
+   * Directory rules: globs relative to `root` mapped to policy floors (docs/reference.md §2).
    * @default {}
    */
   rules?: Record<string, RulePolicy>;

@@ -34,7 +34,7 @@ describe('generated "use server" modules', () => {
     fc.assert(
       fc.property(moduleArbitrary, (code) => {
         const result = transform(code, options);
-        // Consumed schema exports are the only exports that may disappear (SPEC §2).
+        // Consumed schema exports are the only exports that may disappear (docs/reference.md §2).
         const consumed = result.actions
           .filter((action) => action.kind === 'export')
           .map((action) => `${action.exportName}Schema`);

@@ -73,7 +73,7 @@ describe("Next's SWC server-actions transform accepts our output", () => {
         }
         expect(after.ok ? '' : after.error, `${layer}: Next rejected our output`).toBe('');
         if (!after.ok) continue;
-        // Consumed schema exports leave the export list on purpose (SPEC §2); everything else stays, same IDs.
+        // Consumed schema exports leave the export list on purpose (docs/reference.md §2); everything else stays, same IDs.
         const localised = new Set(
           [...before.actions.values()].filter(
             (name) => !/^\$\$RSC_SERVER_(?:ACTION|CACHE)_\d+$/.test(name) && !result.actions.some((action) => action.exportName === name),

@@ -29,7 +29,7 @@ export const PACKAGE_OUTPUTS = [
 
 /**
  * The end-to-end suite of the invoices example for one bundler: builds it, starts `next start` on 127.0.0.1 and
- * checks every SPEC §3 behaviour with requests shaped exactly like the browser's, then in Chromium.
+ * checks every docs/reference.md §3 behaviour with requests shaped exactly like the browser's, then in Chromium.
  */
 export function defineInvoicesSuite(bundler: Bundler): void {
   describe(`the invoices example built with ${bundler}`, () => {
@@ -352,7 +352,7 @@ export function defineInvoicesSuite(bundler: Bundler): void {
       });
     });
 
-    describe('the encryption key the server runs with (SPEC §5)', () => {
+    describe('the encryption key the server runs with (docs/reference.md §5)', () => {
       // Another valid key than the build's (TEST_ENCRYPTION_KEY): Next accepts it, and would fail only later, when
       // decrypting a captured value. The runtime compares it with the build key's fingerprint on the first call.
       const otherKey = Buffer.alloc(32, 0x5a).toString('base64');

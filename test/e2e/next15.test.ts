@@ -17,7 +17,7 @@ import {
 } from '../support/next-app.js';
 import { runToCompletion } from '../support/processes.js';
 
-/** The newest 15.5.x when this suite was written (NEXT-INTERNALS: facts as of next@15.5.29). */
+/** The newest 15.5.x when this suite was written (docs/next-internals.md: facts as of next@15.5.29). */
 const NEXT_15 = '15.5.29';
 
 /** Our packages as an app outside the monorepo gets them: packed tarballs (workspace ranges become versions). */

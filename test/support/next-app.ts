@@ -17,7 +17,7 @@ export const WORKSPACE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * A fixed, test-only NEXT_SERVER_ACTIONS_ENCRYPTION_KEY (base64 of 32 bytes). Build and `next start` must share one
- * key (NEXT-INTERNALS §3): it salts every action ID and encrypts inline actions' closures.
+ * key (docs/next-internals.md §3): it salts every action ID and encrypts inline actions' closures.
  */
 export const TEST_ENCRYPTION_KEY = createHash('sha256').update('action-guard e2e test key').digest('base64');
 

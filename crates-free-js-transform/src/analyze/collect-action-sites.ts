@@ -143,7 +143,7 @@ export function unwrapExpression(expression: Expression): Expression {
 
 /**
  * Expressions that may evaluate to a function at run time. Next accepts every export initialiser except literals
- * and sync functions, and only checks `typeof` when the module loads (NEXT-INTERNALS §1, rechecked with the oracle:
+ * and sync functions, and only checks `typeof` when the module loads (docs/next-internals.md §1, rechecked with the oracle:
  * `new Function(…)`, `class {}`, `x = y`, `await p` are all registered), so anything that is not certainly a
  * non-function must be guarded, never localised or skipped.
  */
@@ -573,7 +573,7 @@ function collectExportSites(program: Program, sites: ActionSite[], valueExports:
   ): void => {
     const earlier = siteByFunction.get(fn);
     if (earlier !== undefined) {
-      // registerServerReference mutates the function object, so two exports cannot share one (NEXT-INTERNALS §6).
+      // registerServerReference mutates the function object, so two exports cannot share one (docs/next-internals.md §6).
       earlier.unguardable ??= {
         reason: `the same function is exported as "${earlier.exportName}" and "${exportName}"`,
         fix: 'export it once, or declare a second action that calls a shared (non-exported) helper',

@@ -2,7 +2,7 @@ import { parse, type ParserPlugin } from '@babel/parser';
 import type { File } from '@babel/types';
 
 /**
- * Parses TS, TSX, JS and JSX as the loader sees them (before SWC strips types, NEXT-INTERNALS §1).
+ * Parses TS, TSX, JS and JSX as the loader sees them (before SWC strips types, docs/next-internals.md §1).
  * `.ts`/`.mts`/`.cts` parse without JSX so `<T>x` casts work; JavaScript gets JSX. The 2023 decorators proposal
  * is tried first and TypeScript's `experimentalDecorators` (parameter decorators) second.
  */

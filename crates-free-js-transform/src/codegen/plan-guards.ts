@@ -66,7 +66,7 @@ export function parameterShape(fn: FunctionNode): { count: number; rest: boolean
 
 /**
  * Fresh outer parameters with the same count, rest and `length` as the original (Next 16 sends a client only the
- * arguments its declared parameters cover, NEXT-INTERNALS §2), and the expression of the arguments handed to the
+ * arguments its declared parameters cover, docs/next-internals.md §2), and the expression of the arguments handed to the
  * guard.
  */
 function wrapperParams(fn: FunctionNode, prefix: string): { params: string; args: string } {
@@ -201,7 +201,7 @@ export function planGuards(input: PlanInput): Edit[] {
       }
       // A declaration keeps its name on the wrapper; the impl loses it so recursion goes through the guard.
       // A function expression's wrapper stays anonymous: Next 16.4.6 mis-registers a *named* function expression
-      // used as an export initialiser (NEXT-INTERNALS §1, E8).
+      // used as an export initialiser (docs/next-internals.md §1, E8).
       const id = fn.type === 'FunctionDeclaration' ? (fn.id as Identifier | null | undefined) : null;
       edits.push({
         kind: 'insert', at: fn.start!, side: 'right',
@@ -212,7 +212,7 @@ export function planGuards(input: PlanInput): Edit[] {
       return;
     }
     // Inline actions and cache functions: the guard goes inside the body after the directives and names only
-    // module-scope bindings, so Next captures (and encrypts) exactly what it captured before (NEXT-INTERNALS §6).
+    // module-scope bindings, so Next captures (and encrypts) exactly what it captured before (docs/next-internals.md §6).
     // A cache function keeps its "use cache" first, so Next still makes it the cache function (and the guard runs
     // inside it, on every cache miss); its guard only validates arguments (runtime guardCache).
     const method = site.kind === 'cache' ? 'guardCache' : 'guard';

@@ -9,7 +9,7 @@ export interface ParameterList {
 }
 
 /**
- * The parameters a client can fill: every declared one (NEXT-INTERNALS §6: a form passes `(formData)`, `.bind`
+ * The parameters a client can fill: every declared one (docs/next-internals.md §6: a form passes `(formData)`, `.bind`
  * prepends its values, `useActionState` prepends the previous state, a direct call passes anything). TypeScript's
  * `this: T` pseudo-parameter is erased and not counted, as in codegen/plan-guards.ts `parameterShape`. Variables an
  * inline action captures are not parameters: Next encrypts them, so no client controls them.

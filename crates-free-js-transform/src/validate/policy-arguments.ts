@@ -17,7 +17,7 @@ export interface RateLimitArgument {
 }
 
 /**
- * Default TTL of `@dedupe` without a ttl: 24 hours, the window Stripe keeps idempotency keys for (SPEC §2).
+ * Default TTL of `@dedupe` without a ttl: 24 hours, the window Stripe keeps idempotency keys for (docs/reference.md §2).
  * Keep in step with README.md ("@dedupe").
  */
 export const DEFAULT_DEDUPE_TTL_SECONDS = 86_400;

@@ -162,7 +162,7 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
   const revalidates: RevalidateTarget[] = [];
   let revalidatesTag: JsDocTag | null = null;
 
-  // SPEC: nothing a client sends reaches the body unvalidated, so every parameter needs its own schema. The guard
+  // docs/reference.md §3: nothing a client sends reaches the body unvalidated, so every parameter needs its own schema. The guard
   // matches schemas to arguments by position; one schema too few would leave an argument unchecked (the runtime
   // then refuses the call: it never drops or passes an argument no schema covers).
   const reportUnvalidatedArguments = (schemas: string[], parameters: ParameterList): void => {

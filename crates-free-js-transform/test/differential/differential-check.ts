@@ -77,7 +77,7 @@ export interface ModuleReport {
 
 const SERVER_MODULE_LAYERS: Layer[] = ['rsc', 'ssr', 'app-pages-browser'];
 
-/** Whether Next's ID marks a "use cache" function (the type bit of the info byte, NEXT-INTERNALS §2). */
+/** Whether Next's ID marks a "use cache" function (the type bit of the info byte, docs/next-internals.md §2). */
 function isCacheId(id: string): boolean {
   return (Number.parseInt(id.slice(0, 2), 16) & 0x80) !== 0;
 }
@@ -92,7 +92,7 @@ function recordFor(result: TransformResult, name: string) {
   return result.actions.find((action) => (action.kind === 'export' || action.kind === 'cache') && action.exportName === name);
 }
 
-/** Names the transform may remove from the export list on purpose: consumed schema exports (SPEC §2). */
+/** Names the transform may remove from the export list on purpose: consumed schema exports (docs/reference.md §2). */
 function consumedSchemas(result: TransformResult): Set<string> {
   const names = new Set<string>();
   for (const action of result.actions) {

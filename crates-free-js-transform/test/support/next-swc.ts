@@ -15,7 +15,7 @@ const { getLoaderSWCOptions } = require('next/dist/build/swc/options') as {
   getLoaderSWCOptions: (options: Record<string, unknown>) => Record<string, unknown>;
 };
 
-/** The App Router layers that run the server-actions transform (NEXT-INTERNALS §1). */
+/** The App Router layers that run the server-actions transform (docs/next-internals.md §1). */
 export type Layer = 'rsc' | 'ssr' | 'app-pages-browser';
 
 /** What Next's SWC made of a module on one layer. */

@@ -1,6 +1,6 @@
 import type { CommandContext } from './context.js';
 
-/** Output formats (SPEC §6): tables for people, JSON for scripts, SARIF for code scanning, Markdown for PR comments. */
+/** Output formats (docs/reference.md §6): tables for people, JSON for scripts, SARIF for code scanning, Markdown for PR comments. */
 export type Format = 'table' | 'json' | 'sarif' | 'markdown';
 
 /** Parsed command line handed to a command: option values by name, then positionals. */

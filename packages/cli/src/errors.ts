@@ -5,7 +5,7 @@
 export class CliError extends Error {
   /** What to do about it. */
   readonly fix: string;
-  /** 1: a finding or failed verification; 2: bad usage or configuration (SPEC §6). */
+  /** 1: a finding or failed verification; 2: bad usage or configuration (docs/reference.md §6). */
   readonly exitCode: 1 | 2;
   constructor(message: string, fix: string, exitCode: 1 | 2 = 2) {
     super(message);

@@ -20,7 +20,7 @@ export interface CommandSpec {
 const FORMAT_ALL = ['table', 'json', 'sarif', 'markdown'] as const;
 const FORMAT_BASIC = ['table', 'json'] as const;
 
-/** Every command of the CLI (SPEC §6). */
+/** Every command of the CLI (docs/reference.md §6). */
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',

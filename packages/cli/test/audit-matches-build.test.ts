@@ -7,7 +7,7 @@ import { BUILD_TIMEOUT_MS, linkDependencies, nextBuild, type BuildResult } from 
 import { audit } from '../src/commands/audit.js';
 import { defaultContext } from '../src/context.js';
 
-// SPEC §6: `audit` reports exactly what the build reports. The next plugin's fixture apps, both paths: a real
+// docs/reference.md §6: `audit` reports exactly what the build reports. The next plugin's fixture apps, both paths: a real
 // `next build` with the plugin, and `audit`. broken-app's actions carry every kind of policy error; ok-app builds,
 // and its build reports findings only the build output can tell (actions no client JavaScript references).
 // The app is copied inside the workspace (Turbopack's root) so this test never shares a .next with the next

@@ -8,7 +8,7 @@ import { BUILD_CHECKS, type Options, type ResolvedConfig, type Severity } from '
 import { validateOptions } from './validate-options.js';
 import { readBaselineFile } from './baseline-file.js';
 
-/** File names searched in the project root, in this order (SPEC §1). More than one present is an error. */
+/** File names searched in the project root, in this order (docs/reference.md §1). More than one present is an error. */
 export const CONFIG_FILE_NAMES = [
   'action-guard.config.ts',
   'action-guard.config.mts',

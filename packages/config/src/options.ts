@@ -42,7 +42,7 @@ export type BuildCheckName = (typeof BUILD_CHECKS)[number]['name'];
 
 /**
  * A directory rule: a policy floor for every action in files matching its glob, written with the tags' names
- * and argument syntax (SPEC §2). Tags in the source may add to it, never weaken it.
+ * and argument syntax (docs/reference.md §2). Tags in the source may add to it, never weaken it.
  */
 export interface RulePolicy {
   /** Callable without a session; the value is the reason shown by audit (like `@public <reason>`). */
@@ -59,7 +59,7 @@ export interface RulePolicy {
   revalidates?: string;
 }
 
-/** Settings of the post-build action manifest (SPEC §4). */
+/** Settings of the post-build action manifest (docs/reference.md §4). */
 export interface ManifestOptions {
   /**
    * Fail the build when no signing key is configured, instead of warning.
@@ -83,7 +83,7 @@ export interface ManifestOptions {
   libraryActions?: string[];
 }
 
-/** Settings of the build-time check of `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5). */
+/** Settings of the build-time check of `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (docs/reference.md §5). */
 export interface EncryptionKeyOptions {
   /**
    * What a production build without the key does. A malformed key always fails the build.

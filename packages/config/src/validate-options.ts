@@ -10,7 +10,7 @@ const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
 const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
-// Tag argument syntax of SPEC §2, checked here so a bad rule fails at load time with the config file named,
+// Tag argument syntax of docs/reference.md §2, checked here so a bad rule fails at load time with the config file named,
 // before any source file is compiled. Mirrors the grammar of the transform's validate/policy-arguments.ts
 // (parseRoles, parseDedupe, parseRateLimit), which is not exported yet; keep the two in step.
 const RATE_LIMIT = /^0*[1-9]\d*\s*\/\s*(0*[1-9]\d*)?[smhd](\s+by:(user|ip|global))?$/;

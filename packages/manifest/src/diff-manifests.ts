@@ -1,6 +1,6 @@
 import type { ActionManifest, ManifestAction, NormalizedPolicy, RevalidateTarget } from './types.js';
 
-/** The class of one change between two manifests (SPEC §6). */
+/** The class of one change between two manifests (docs/reference.md §6). */
 export type ChangeClass = 'added' | 'added-public' | 'removed' | 'weakened' | 'strengthened' | 'id-changed-only';
 
 /** Every class, in the order reports list them. */

@@ -2,10 +2,10 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { canonicalString } from './canonical-bytes.js';
 import type { DsseEnvelope } from './types.js';
 
-/** The DSSE payload type of the action manifest (SPEC §4). */
+/** The DSSE payload type of the action manifest (docs/reference.md §4). */
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.action-guard.manifest+json';
 
-/** The environment variable holding the manifest signing key (SPEC §4). */
+/** The environment variable holding the manifest signing key (docs/reference.md §4). */
 export const SIGNING_KEY_ENV = 'ACTION_GUARD_SIGNING_KEY';
 
 const encoder = new TextEncoder();
@@ -45,7 +45,7 @@ export function generateSigningKeyPair(): SigningKeyPair {
   };
 }
 
-/** `sha256:<hex>` of the public key's SPKI DER (SPEC §4); accepts a public or private key (PEM or KeyObject). */
+/** `sha256:<hex>` of the public key's SPKI DER (docs/reference.md §4); accepts a public or private key (PEM or KeyObject). */
 export function keyIdFromPublicKey(key: KeyObject | string): string {
   const object = typeof key === 'string' ? toPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key;
   const der = object.export({ type: 'spki', format: 'der' });

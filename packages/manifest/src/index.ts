@@ -1,5 +1,5 @@
 /**
- * @action-guard/manifest: the signed action manifest (SPEC §4) and the encryption-key helpers (SPEC §5).
+ * @action-guard/manifest: the signed action manifest (docs/reference.md §4) and the encryption-key helpers (docs/reference.md §5).
  * Build-time code only; the runtime imports `@action-guard/manifest/key-fingerprint` and nothing else.
  */
 export type {

@@ -126,7 +126,7 @@ function optional<T>(inner: Shape<T>): Shape<T | undefined> {
 
 const join = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`);
 
-// ---------- the manifest (SPEC §4; types in ./types.ts) ----------
+// ---------- the manifest (docs/reference.md §4; types in ./types.ts) ----------
 // To add a field: add it to the type in types.ts and one line here. The `satisfies` clauses below fail to compile
 // while a required field of the type is missing from its shape.
 

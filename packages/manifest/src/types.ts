@@ -65,10 +65,10 @@ export interface ServerReferenceManifest {
   encryptionKey?: string;
 }
 
-/** Where the build's encryption key came from (SPEC §5). */
+/** Where the build's encryption key came from (docs/reference.md §5). */
 export type EncryptionKeySource = 'env' | 'generated';
 
-/** One action of the signed manifest (SPEC §4). */
+/** One action of the signed manifest (docs/reference.md §4). */
 export interface ManifestAction {
   /** Next's real action id (42 hex characters). */
   id: string;
@@ -98,7 +98,7 @@ export interface ManifestAction {
   baselined?: string[];
 }
 
-/** The manifest written to `.next/action-guard/manifest.json` (SPEC §4). */
+/** The manifest written to `.next/action-guard/manifest.json` (docs/reference.md §4). */
 export interface ActionManifest {
   schemaVersion: 1;
   generator: { name: string; version: string };

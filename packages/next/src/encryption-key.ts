@@ -2,7 +2,7 @@ import { checkEncryptionKey, createFinding, ENCRYPTION_KEY_ENV, formatFinding } 
 import { fingerprintEncryptionKey } from '@action-guard/manifest/key-fingerprint';
 
 /**
- * Fails fast on a malformed `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (SPEC §5), in every phase that compiles: Next
+ * Fails fast on a malformed `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (docs/reference.md §5), in every phase that compiles: Next
  * itself would only fail later, at the first encryption, with "Invalid key length". A missing key is not an error
  * here; the post-build manifest step reports it (`missing-encryption-key`) with the configured severity.
  * The key itself never appears in the message.

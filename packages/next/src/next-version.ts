@@ -5,7 +5,7 @@ import path from 'node:path';
 /** The Next.js lines this plugin supports; anything else fails with a message naming them. */
 export const SUPPORTED_NEXT = 'next 16.x (webpack and Turbopack) or next 15.5.x (webpack and Turbopack)';
 
-/** Which shape of `turbopack.rules` the installed Next understands (NEXT-INTERNALS §5). */
+/** Which shape of `turbopack.rules` the installed Next understands (docs/next-internals.md §5). */
 export type TurbopackRulesSyntax = 'conditions-in-rules' | 'named-conditions';
 
 /** Reads the version of the `next` package that `projectDir` resolves. */

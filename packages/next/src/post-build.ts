@@ -104,7 +104,7 @@ export function baselineLines(config: ResolvedConfig, manifest: Pick<ActionManif
 }
 
 /**
- * The post-build step (SPEC §4): writes `.next/action-guard/manifest.json` (and the signed envelope when a key is
+ * The post-build step (docs/reference.md §4): writes `.next/action-guard/manifest.json` (and the signed envelope when a key is
  * set) through @action-guard/manifest, prints warnings, and fails the build listing every error finding.
  */
 export async function writeManifestAfterCompile(

@@ -57,7 +57,7 @@ function alreadyHasOurRule(value: unknown, options: LoaderOptions): boolean {
 
 /**
  * Returns a copy of the user's `turbopack` config with our rule merged in, never replacing a rule of theirs:
- * an existing rule under the same key becomes an array with ours appended (NEXT-INTERNALS §5 and implication 6).
+ * an existing rule under the same key becomes an array with ours appended (docs/next-internals.md §5 and implication 6).
  * No `as`: renaming the module type would change every action ID.
  */
 export function mergeTurbopackRules(

@@ -16,7 +16,7 @@ function findOurUse(rule: unknown, loader: string): { loader: string; options?: 
 
 /**
  * Adds the loader to a webpack config as an `enforce: 'pre'` rule, so it runs before `next-swc-loader` on every
- * layer of every compiler (NEXT-INTERNALS "prototype findings": server-only wiring gives two IDs per action).
+ * layer of every compiler (docs/next-internals.md "What a throwaway prototype loader showed": server-only wiring gives two IDs per action).
  * A config that already holds our rule (withActionGuard applied twice through another plugin) keeps one copy.
  */
 export function addWebpackRule(config: Configuration, loader: string, options: LoaderOptions): Configuration {

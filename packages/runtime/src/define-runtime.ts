@@ -295,7 +295,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     console.error(message);
   }
 
-  // Once per runtime, off the call's path: is this server running with the key the build used? (SPEC §5)
+  // Once per runtime, off the call's path: is this server running with the key the build used? (docs/reference.md §5)
   const checkEncryptionKey = createEncryptionKeyCheck(readKeyEnvironment, (message) => {
     emit({ type: 'warning', code: 'encryption-key-mismatch', message });
     console.error(message);

@@ -1,7 +1,7 @@
 // Client-safe: this module is re-exported from `@action-guard/runtime/client`, so it must import nothing
 // server-only (no stores, no Next, no `node:`).
 
-/** Every failure code the guard can return (SPEC §3). */
+/** Every failure code the guard can return (docs/reference.md §3). */
 export const FAILURE_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',

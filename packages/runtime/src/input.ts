@@ -16,7 +16,7 @@ function isFormData(value: unknown): value is FormData {
 }
 
 /**
- * Turns a FormData into the object a schema validates (SPEC §3): repeated keys become arrays, files stay `File`s,
+ * Turns a FormData into the object a schema validates (docs/reference.md §3): repeated keys become arrays, files stay `File`s,
  * Next's `$ACTION_*` bookkeeping fields are dropped, and prototype-polluting keys are rejected.
  */
 export function formDataToObject(formData: FormData): Record<string, unknown> {
@@ -136,7 +136,7 @@ export type ArgumentsOutcome =
 const TOO_MANY_ARGUMENTS = 'The action was called with more arguments than it accepts.';
 
 /**
- * Validates every argument with the schema of its position (SPEC §3: nothing a client sends reaches the body
+ * Validates every argument with the schema of its position (docs/reference.md §3: nothing a client sends reaches the body
  * unvalidated). A FormData is converted with `formDataToObject` first (throws `ForbiddenFieldError`). An argument
  * the caller left out is validated as `undefined`; more arguments than positions fail, never dropped silently.
  * Errors of a single position are reported exactly as that schema gives them; with several, a FormData's stay

@@ -103,7 +103,7 @@ export interface Session {
 /** Outcome of one guarded call. */
 export type CallOutcome = 'ok' | 'replayed' | 'denied' | 'error' | 'control-flow';
 
-/** The one structured event emitted per guarded call (SPEC §3). Input values are never included. */
+/** The one structured event emitted per guarded call (docs/reference.md §3). Input values are never included. */
 export interface CallEvent {
   /** Discriminant. */
   type: 'call';

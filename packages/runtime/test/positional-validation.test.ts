@@ -1,6 +1,6 @@
 /**
  * Attacks on what a guarded action body receives (#14, B6). Every argument of a Server Action is client-controlled
- * (NEXT-INTERNALS §6: `<form action>` → (formData); `.bind(null, x)` → (x, formData); useActionState → (prevState,
+ * (docs/next-internals.md §6: `<form action>` → (formData); `.bind(null, x)` → (x, formData); useActionState → (prevState,
  * formData); a direct call → anything), so the guard validates each one by the schema of its position and the
  * body gets the validated values. Each test says what the attack achieved before (only the last FormData, or the
  * single argument, was validated and the body got the raw arguments) and checks what it achieves now.
