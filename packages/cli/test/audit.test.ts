@@ -178,7 +178,7 @@ describe('audit shows @revalidates targets', () => {
     ]);
     const { code, stdout } = await run(['audit', '--cwd', root]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^ref\s+auth\s+roles\s+schema\s+dedupe\s+rate limit\s+revalidates$/m);
+    expect(stdout).toMatch(/^ref\s+kind\s+auth\s+roles\s+schema\s+dedupe\s+rate limit\s+revalidates$/m);
     // Long cells are cut in the table (the JSON format has them whole).
     expect(stdout).toMatch(/#payInvoice\s.*\spath:\/invoices\/\{invoiceId\} tag:invoices tag:pos/);
     // Without any target the table keeps its columns.

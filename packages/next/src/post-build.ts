@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toTransformOptions, type ResolvedConfig } from '@action-guard/config';
-import { transform } from '@action-guard/transform';
 import { formatFinding, isAcceptedLibraryAction, libraryOfFile, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { baselineSummary, refFile, staleBaselineEntries, type BaselineEntry } from '@action-guard/transform/baseline';
 
@@ -155,6 +154,9 @@ export async function explainUnrecorded(findings: readonly Finding[], projectDir
       const name = finding.ref.slice(finding.ref.indexOf('#') + 1);
       const inline = /^\$\$RSC_SERVER_ACTION_(\d+)$/.exec(name);
       const cache = /^\$\$RSC_SERVER_CACHE_(\d+)$/.exec(name);
+      // Loaded here, not at the top: next.config loads this module in every Next process, and the transform (Babel's
+      // parser) is only needed when a registered action has no record (test/plugin-weight.test.ts).
+      const { transform } = await import('@action-guard/transform');
       const found = transform(code, { ...toTransformOptions(config, filename), sourceMaps: false }).actions.some((action) =>
         inline
           ? action.kind === 'inline' && action.inlineIndex === Number(inline[1])
