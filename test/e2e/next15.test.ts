@@ -16,6 +16,7 @@ import {
   type NextServer,
 } from '../support/next-app.js';
 import { runToCompletion } from '../support/processes.js';
+import { defineRevalidateSuite } from './revalidate-suite.js';
 
 /** The newest 15.5.x when this suite was written (docs/next-internals.md: facts as of next@15.5.29). */
 const NEXT_15 = '15.5.29';
@@ -25,9 +26,40 @@ const PACKAGES = ['crates-free-js-transform', 'packages/config', 'packages/manif
 
 // Why a temporary directory and not a workspace package: Next 15.5 must not disturb the monorepo's Next 16 install,
 // and installing from the registry plus `file:` tarballs is exactly how a user outside this repository gets us.
-describe(`a slim app on next@${NEXT_15} (installed from the registry, our packages as file: tarballs)`, () => {
+/** Copies fixture directories over each other into `appDir` and installs next 15.5 plus our tarballs there. */
+async function installApp(appDir: string, packDir: string, sources: readonly string[]): Promise<void> {
+  for (const source of sources) {
+    cpSync(join(WORKSPACE_ROOT, source), appDir, { recursive: true, filter: (path) => !/[/\\](\.next|node_modules)$/.test(path) });
+  }
+  const tarballs = Object.fromEntries(
+    readdirSync(packDir).map((file) => [file.replace(/^action-guard-(.+)-\d+\.\d+\.\d+\.tgz$/, '@action-guard/$1'), `file:${join(packDir, file)}`]),
+  );
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'next15-smoke',
+        private: true,
+        type: 'module',
+        dependencies: { next: NEXT_15, react: '19.2.9', 'react-dom': '19.2.9', ...tarballs },
+      },
+      null,
+      2,
+    ),
+  );
+  const installed = await runToCompletion('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: appDir,
+    timeoutMs: 480_000,
+  });
+  if (installed.exitCode !== 0) throw new Error(`npm install failed in ${appDir}:\n${installed.output}`);
+}
+
+// Why a temporary directory and not a workspace package: Next 15.5 must not disturb the monorepo's Next 16 install,
+// and installing from the registry plus `file:` tarballs is exactly how a user outside this repository gets us.
+describe(`apps on next@${NEXT_15} (installed from the registry, our packages as file: tarballs)`, () => {
   let workDir: string;
   let appDir: string;
+  let revalidateAppDir: string;
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'ag-e2e-next15-'));
@@ -40,32 +72,12 @@ describe(`a slim app on next@${NEXT_15} (installed from the registry, our packag
       });
       if (packed.exitCode !== 0) throw new Error(`pnpm pack failed in ${pkg}:\n${packed.output}`);
     }
+    // Each fixture with the next.config of a project outside the monorepo laid over it. The second install is
+    // served from npm's cache.
     appDir = join(workDir, 'app');
-    // The minimal app, with the next.config of a project outside the monorepo laid over it.
-    for (const source of ['test/fixtures/minimal-app', 'test/fixtures/next15-app']) {
-      cpSync(join(WORKSPACE_ROOT, source), appDir, { recursive: true, filter: (path) => !/[/\\](\.next|node_modules)$/.test(path) });
-    }
-    const tarballs = Object.fromEntries(
-      readdirSync(packDir).map((file) => [file.replace(/^action-guard-(.+)-\d+\.\d+\.\d+\.tgz$/, '@action-guard/$1'), `file:../packs/${file}`]),
-    );
-    writeFileSync(
-      join(appDir, 'package.json'),
-      JSON.stringify(
-        {
-          name: 'next15-smoke',
-          private: true,
-          type: 'module',
-          dependencies: { next: NEXT_15, react: '19.2.9', 'react-dom': '19.2.9', ...tarballs },
-        },
-        null,
-        2,
-      ),
-    );
-    const installed = await runToCompletion('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: appDir,
-      timeoutMs: 480_000,
-    });
-    if (installed.exitCode !== 0) throw new Error(`npm install failed:\n${installed.output}`);
+    await installApp(appDir, packDir, ['test/fixtures/minimal-app', 'test/fixtures/next15-app']);
+    revalidateAppDir = join(workDir, 'revalidate-app');
+    await installApp(revalidateAppDir, packDir, ['test/fixtures/revalidate-app', 'test/fixtures/next15-app']);
   });
 
   afterAll(() => {
@@ -121,4 +133,7 @@ describe(`a slim app on next@${NEXT_15} (installed from the registry, our packag
       expect(response.result).toEqual({ ok: true, text: 'buy milk' });
     });
   });
+
+  // The same @revalidates suite as on Next 16: on 15.5 the guard revalidates a tag with revalidateTag(tag).
+  for (const bundler of BUNDLERS) defineRevalidateSuite(`next ${NEXT_15}`, bundler, () => revalidateAppDir);
 });

@@ -1,59 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActionClient, type ActionClient } from '../support/action-client.js';
-import { expectFailure } from '../support/invoices-app.js';
-import {
-  BUNDLERS,
-  WORKSPACE_ROOT,
-  assertBuildSucceeded,
-  buildNextApp,
-  findActionId,
-  startNextServer,
-  type NextServer,
-} from '../support/next-app.js';
+import { BUNDLERS, WORKSPACE_ROOT } from '../support/next-app.js';
+import { defineRevalidateSuite } from './revalidate-suite.js';
 
 const appDir = join(WORKSPACE_ROOT, 'test/fixtures/revalidate-app');
 
-// `@revalidates tag:notes` end to end on Next 16: the page caches its list with unstable_cache under the tag, so it
-// shows new data only if the guard revalidated the tag (updateTag on Next 16) after the action succeeded.
-describe.each(BUNDLERS)('@revalidates on next 16, built with %s', (bundler) => {
-  let server: NextServer;
-  let client: ActionClient;
-
-  beforeAll(async () => {
-    assertBuildSucceeded(await buildNextApp({ appDir, bundler, timeoutMs: 300_000 }), `revalidate-app (${bundler})`);
-    server = await startNextServer({ appDir });
-    client = createActionClient(server.url, appDir);
-  }, 360_000);
-
-  afterAll(async () => server?.stop());
-
-  const call = (name: string, text: string) => {
-    const data = new FormData();
-    data.append('text', text);
-    return client.call(findActionId(appDir, 'app/actions.js', name), [data], { path: '/', headers: { cookie: 'user=ada' } });
-  };
-  const shownCount = async () => (await client.page('/')).root.querySelector('#count')?.text;
-
-  test('the manifest lists the target', () => {
-    const manifest = JSON.parse(readFileSync(join(appDir, '.next/action-guard/manifest.json'), 'utf8')) as {
-      actions: Array<{ ref: string; policy: { revalidates?: unknown } | null }>;
-    };
-    expect(manifest.actions.find((a) => a.ref === 'app/actions.js#addNote')?.policy?.revalidates).toEqual([{ kind: 'tag', profile: null, value: 'notes' }]);
-  });
-
-  test('a failed action revalidates nothing; a successful one makes the cached page fresh', async () => {
-    expect(await shownCount()).toBe('notes: 0');
-    // The body wrote, then threw: the cached list must stay as it was (stale on purpose).
-    expectFailure(await call('addNoteThenFail', 'half'), 'INTERNAL_ERROR');
-    expect(await shownCount()).toBe('notes: 0');
-    // A guard denial (invalid input) never runs the body nor revalidates.
-    expectFailure(await call('addNote', '   '), 'INVALID_INPUT');
-    expect(await shownCount()).toBe('notes: 0');
-    // Success: the tag is revalidated, and the page reads both writes.
-    const response = await call('addNote', 'whole');
-    expect(response.result).toEqual({ ok: true, count: 2 });
-    expect(await shownCount()).toBe('notes: 2');
-  });
-});
+// Next 16 (the workspace's Next); e2e/next15.test.ts runs the same suite on next 15.5.
+for (const bundler of BUNDLERS) defineRevalidateSuite('next 16', bundler, () => appDir);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createActionClient } from '../support/action-client.js';
+import { createActionClient, type ActionClient } from '../support/action-client.js';
 import { WORKSPACE_ROOT, assertBuildSucceeded, buildNextApp, findActionId, readServerReferences, startNextServer, type NextServer } from '../support/next-app.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServerHandle } from '../support/upstash-rest-server.js';
@@ -41,7 +41,7 @@ test('the action is registered for the Edge runtime, and its rate limit holds th
 
   const client = createActionClient(server.url, appDir);
   const before = rest.requests.total;
-  const responses = [];
+  const responses: Awaited<ReturnType<ActionClient["call"]>>[] = [];
   for (let call = 0; call < 4; call++) responses.push(await client.call(id, []));
   const results = responses.map((response) => response.result);
   const explain = () => `${JSON.stringify(responses.map(({ status, body, thrown }) => ({ status, body: body.slice(0, 300), thrown })))}\n${server.output().slice(-3000)}`;
