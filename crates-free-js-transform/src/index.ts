@@ -13,9 +13,9 @@ export {
   type BaselineEntry,
 } from './baseline.js';
 export { formatDiagnostic } from './diagnostics/format-diagnostic.js';
-export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from './diagnostics/registry.js';
+export { DIAGNOSTICS, DOCS_BASE, type DiagnosticDefinition } from '@action-guard/contracts';
 export { DEFAULT_RUNTIME_IMPORT, TransformOptionsError, resolveOptions, type ResolvedOptions } from './options.js';
-export { DEFAULT_DEDUPE_TTL_SECONDS } from './validate/policy-arguments.js';
+export { DEFAULT_DEDUPE_TTL_SECONDS } from '@action-guard/contracts';
 export type {
   ActionRecord, CheckName, Diagnostic, EncodedSourceMap, NormalizedPolicy, RevalidateTarget, RulePolicy, Severity, TransformOptions,
   TransformResult,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { refFile, type BaselineEntry } from './baseline.js';
 import { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
-import { DIAGNOSTICS, isCheckName, type CheckName } from './diagnostics/registry.js';
+import { DIAGNOSTICS, isCheckName, type CheckName } from '@action-guard/contracts';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
 import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TransformOptions } from '@action-guard/transform';
-import { DEFAULT_RUNTIME_IMPORT, DIAGNOSTICS } from '@action-guard/transform/checks';
+import { DIAGNOSTICS } from '@action-guard/contracts';
+import { DEFAULT_RUNTIME_IMPORT } from '@action-guard/transform/checks';
 import type { ResolvedConfig } from './options.js';
 
 /**
