@@ -3,9 +3,18 @@
  * the action record, directory rules, severities) live in @action-guard/contracts and are re-exported here.
  */
 import type { ActionRecord, CheckName, RulePolicy, Severity } from '@action-guard/contracts';
-import type { BaselineEntry } from './baseline.js';
 
 export type { ActionRecord, CheckName, NormalizedPolicy, RevalidateTarget, RulePolicy, Severity } from '@action-guard/contracts';
+
+/** One baselined finding of `action-guard.baseline.json` (src/baseline.ts reads and writes the file): the action (or, for a finding about a whole file, the file) and the check. */
+export interface BaselineEntry {
+  /** The action's ref (`app/actions.ts#save`, `app/page.tsx#Page/save`), or a file for a file-level finding. */
+  ref: string;
+  /** The check's name (`missing-auth-decision`), as in config `checks`. */
+  check: CheckName;
+  /** The check's code (`AG101`), for people reading the file; matching ignores it. */
+  code: string;
+}
 
 /** What callers pass to {@link transform} besides the source text. */
 export interface TransformOptions {

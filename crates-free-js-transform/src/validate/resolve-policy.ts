@@ -1,6 +1,5 @@
 import type { JsDocTag } from '../analyze/parse-policy-tags.js';
 import type { Finding } from '../diagnostics/format-diagnostic.js';
-import type { ResolvedRule } from '../options.js';
 import type { NormalizedPolicy, RulePolicy } from '../types.js';
 import type { ParameterList } from './describe-parameters.js';
 import { suggestTag } from './suggest-tag.js';
@@ -25,6 +24,18 @@ import {
   type RateLimitShape,
 } from '@action-guard/contracts';
 import type { RevalidateTarget } from '../types.js';
+
+/** A directory rule with its glob compiled. */
+export interface ResolvedRule {
+  /** The glob as written (relative to root). */
+  glob: string;
+  /** Whether a root-relative posix path matches. */
+  matches: (file: string) => boolean;
+  /** The policy floor, as written. */
+  policy: RulePolicy;
+  /** The policy floor, parsed (validated once, here). */
+  floor: RuleFloor;
+}
 
 /** What policy resolution needs to know about one action. */
 export interface PolicyInput {

@@ -1,11 +1,11 @@
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
+import { ConfigError, loadConfig, toTransformerOptions, type ResolvedConfig } from '@action-guard/config';
 import { ACTION_GUARD_DIR, formatFinding, gradeFindings, isInsideLoaderReach, isLoaderSourceFile, MANIFEST_FILE } from '@action-guard/contracts';
 import { findingsForAction, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import {
   countServerDirectiveCandidates,
-  baselineSummary, diagnosticRef, formatDiagnostic, staleBaselineEntries, transform, type ActionRecord, type BaselineEntry, type Diagnostic,
+  baselineSummary, createTransformer, diagnosticRef, formatDiagnostic, staleBaselineEntries, type ActionRecord, type BaselineEntry, type Diagnostic,
 } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -165,11 +165,13 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   const actions: ActionRecord[] = [];
   const diagnostics: Diagnostic[] = [];
   const candidates = await collectCandidates(config.root);
+  // The build's options, resolved once for every file (as the loader does).
+  const transformFile = createTransformer(toTransformerOptions(config));
   for (const absolute of candidates.files) {
     const code = await nodeFs.readFile(absolute, 'utf8');
     // Any spelling of "use server" or "use cache" (cache functions are registered, callable by ID, too).
     if (countServerDirectiveCandidates(code) === 0) continue;
-    const result = transform(code, toTransformOptions(config, absolute));
+    const result = transformFile(code, absolute);
     files.push(path.relative(config.root, absolute).split(path.sep).join('/'));
     actions.push(...result.actions);
     diagnostics.push(...result.diagnostics);
