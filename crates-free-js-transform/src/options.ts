@@ -2,7 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { refFile, type BaselineEntry } from './baseline.js';
 import { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
-import { DIAGNOSTICS, isCheckName, type CheckName } from '@action-guard/contracts';
+import { DIAGNOSTICS, isCheckName, RULE_POLICY_KEYS, SEVERITIES, type CheckName } from '@action-guard/contracts';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
 import { parseRulePolicy, type ResolvedRule } from './validate/resolve-policy.js';
 
@@ -11,8 +11,6 @@ export type { ResolvedRule };
 export { DEFAULT_RUNTIME_IMPORT };
 
 const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline', 'secretSources'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
-const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
 /** Options after defaults and validation; what the rest of the transform reads. */
 export interface ResolvedOptions {
@@ -116,7 +114,7 @@ export function resolveProjectOptions(options: TransformerOptions): ProjectOptio
   const rules: ResolvedRule[] = [];
   for (const [glob, policy] of Object.entries(options.rules ?? {})) {
     if (policy === null || typeof policy !== 'object') fail(`rule "${glob}" must be an object`);
-    checkKeys(policy, RULE_KEYS, `rule "${glob}"`);
+    checkKeys(policy, RULE_POLICY_KEYS, `rule "${glob}"`);
     rules.push({ glob, matches: compileGlob(glob), policy, floor: parseRulePolicy(glob, policy) });
   }
 

@@ -1,14 +1,12 @@
-import { parseDedupe, parseRateLimit, parseRevalidates, parseRoles, type Parsed } from '@action-guard/contracts';
+import { parseDedupe, parseRateLimit, parseRevalidates, parseRoles, RULE_POLICY_KEYS, SEVERITIES, type Parsed } from '@action-guard/contracts';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
 export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'authFunctions', 'manifest', 'encryptionKey'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
-const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
 // Tag argument syntax of docs/reference.md §2, checked here with the grammar the transform parses rules with
 // (@action-guard/contracts), so a bad rule fails at load time with the config file named, before any source file is
@@ -61,7 +59,7 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
     issues.push({ code: 'AG202', text: `${at}: the glob must be relative to the project root.` });
   }
   if (!checkObject(rule, at, issues)) return;
-  checkKeys(rule, RULE_KEYS, at, issues);
+  checkKeys(rule, RULE_POLICY_KEYS, at, issues);
   const policy = rule as RulePolicy & Record<string, unknown>;
   if ('public' in rule && (typeof policy.public !== 'string' || policy.public.trim() === '')) {
     issues.push({ code: 'AG202', text: `${at}.public: expected the reason as a non-empty string.` });

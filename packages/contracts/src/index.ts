@@ -5,6 +5,7 @@
 export type {
   ActionRecord, DedupePolicy, NormalizedPolicy, RateLimitPolicy, RecordFile, RevalidateTarget, RulePolicy, Severity,
 } from './policy.js';
+export { RULE_POLICY_KEYS, SEVERITIES } from './policy.js';
 export {
   ALL_DIAGNOSTICS, CONFIG_DIAGNOSTICS, DIAGNOSTICS, DOCS_BASE, MANIFEST_FINDINGS, REPOSITORY_URL, docsUrl, findDiagnostic,
   formatFinding, getDiagnosticDefinition, isCheckName, reportedSeverity, type BuildCheckName, type CheckName,

@@ -7,6 +7,12 @@ import type { CheckName } from './diagnostics.js';
 /** How seriously a check is taken in options: `error` fails the build, `warn` prints, `off` ignores it. */
 export type Severity = 'error' | 'warn' | 'off';
 
+/** Every {@link Severity}, in the order messages list them. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
+
+/** The keys of a {@link RulePolicy}, in documentation order (unknown-key messages list them). */
+export const RULE_POLICY_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const satisfies readonly (keyof RulePolicy)[];
+
 /**
  * A directory rule: a policy floor for every action in files matching its glob, written with the tags' names and
  * argument syntax (docs/reference.md §2, parsed by the grammar in ./grammar.ts), e.g.
