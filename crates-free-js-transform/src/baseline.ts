@@ -10,7 +10,7 @@
  * fails exactly as without a baseline; the file has no absolute paths and no timestamps, and is written in one
  * stable order so a pull request shows exactly the entries that came and went.
  */
-import type { ActionRecord, CheckName, Diagnostic, NormalizedPolicy } from './types.js';
+import type { ActionRecord, BaselineEntry, CheckName, Diagnostic, NormalizedPolicy } from './types.js';
 
 /** The file name, at the project root (the directory of next.config and action-guard.config). */
 export const BASELINE_FILE_NAME = 'action-guard.baseline.json';
@@ -18,15 +18,7 @@ export const BASELINE_FILE_NAME = 'action-guard.baseline.json';
 /** The format version this module reads and writes. */
 export const BASELINE_VERSION = 1;
 
-/** One baselined finding: the action (or, for a finding about a whole file, the file) and the check. */
-export interface BaselineEntry {
-  /** The action's ref (`app/actions.ts#save`, `app/page.tsx#Page/save`), or a file for a file-level finding. */
-  ref: string;
-  /** The check's name (`missing-auth-decision`), as in config `checks`. */
-  check: CheckName;
-  /** The check's code (`AG101`), for people reading the file; matching ignores it. */
-  code: string;
-}
+export type { BaselineEntry };
 
 /** The parsed file. */
 export interface Baseline {

@@ -12,7 +12,7 @@ import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diag
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
 import { describeParameters } from './validate/describe-parameters.js';
-import { parseSchemaList } from './validate/policy-arguments.js';
+import { parseSchemaList } from '@action-guard/contracts';
 import { resolvePolicy } from './validate/resolve-policy.js';
 
 /** Where an action's policy is written in the source, for tools that edit it (the ESLint plugin's suggestions). */

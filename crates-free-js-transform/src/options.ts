@@ -2,27 +2,15 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { refFile, type BaselineEntry } from './baseline.js';
 import { DEFAULT_RUNTIME_IMPORT } from './default-runtime-import.js';
-import { DIAGNOSTICS, isCheckName, type CheckName } from './diagnostics/registry.js';
+import { DIAGNOSTICS, isCheckName, RULE_POLICY_KEYS, SEVERITIES, type CheckName } from '@action-guard/contracts';
 import type { RulePolicy, Severity, TransformOptions } from './types.js';
-import { parseRulePolicy, type RuleFloor } from './validate/resolve-policy.js';
+import { parseRulePolicy, type ResolvedRule } from './validate/resolve-policy.js';
+
+export type { ResolvedRule };
 
 export { DEFAULT_RUNTIME_IMPORT };
 
 const OPTION_KEYS = ['filename', 'root', 'runtimeImport', 'rules', 'checks', 'actionPaths', 'sourceMaps', 'baseline', 'secretSources'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
-const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
-
-/** A directory rule with its glob compiled. */
-export interface ResolvedRule {
-  /** The glob as written (relative to root). */
-  glob: string;
-  /** Whether a root-relative posix path matches. */
-  matches: (file: string) => boolean;
-  /** The policy floor, as written. */
-  policy: RulePolicy;
-  /** The policy floor, parsed (validated once, here). */
-  floor: RuleFloor;
-}
 
 /** Options after defaults and validation; what the rest of the transform reads. */
 export interface ResolvedOptions {
@@ -72,17 +60,47 @@ function checkKeys(value: object, valid: readonly string[], where: string): void
   }
 }
 
-/** Validates options strictly (unknown keys are errors that list the valid ones) and applies defaults. */
-export function resolveOptions(options: TransformOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') fail('options must be an object with at least `filename`');
-  checkKeys(options, OPTION_KEYS, 'option');
-  if (typeof options.filename !== 'string' || options.filename === '') fail('`filename` must be a non-empty string');
-  const root = path.resolve(options.root ?? process.cwd());
-  const filename = path.resolve(root, options.filename);
-  const file = path.relative(root, filename).split(path.sep).join('/');
+/** What {@link createTransformer} takes: every option but the file; the runtime import may depend on the file. */
+export interface TransformerOptions extends Omit<TransformOptions, 'filename' | 'runtimeImport'> {
+  /**
+   * Specifier the emitted code imports the runtime from, or a function giving it for a file's absolute path (a
+   * relative import of the app's runtime module differs per directory).
+   * @default '@action-guard/runtime/default'
+   */
+  runtimeImport?: string | ((filename: string) => string);
+}
 
-  const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
-  if (typeof runtimeImport !== 'string' || runtimeImport === '') fail('`runtimeImport` must be a non-empty string');
+/** The options of a whole build, validated and compiled once: the part of {@link ResolvedOptions} no file changes. */
+export interface ProjectOptions {
+  /** Absolute project root. */
+  root: string;
+  /** The runtime import of a file (absolute path). */
+  runtimeImport: (filename: string) => string;
+  /** Every directory rule, compiled, in config order. */
+  rules: ResolvedRule[];
+  /** Severity of every check. */
+  checks: Record<CheckName, Severity>;
+  /** Whether a root-relative posix path lies inside the configured action paths; null when none are configured. */
+  insideActionPaths: ((file: string) => boolean) | null;
+  /** Whether to produce source maps. */
+  sourceMaps: boolean;
+  /** Baseline entries by the file their ref names. */
+  baselineByFile: Map<string, BaselineEntry[]>;
+  /** Calls, modules and imported names that carry secrets (`captured-secret`). */
+  secretSources: string[];
+}
+
+const PROJECT_OPTION_KEYS = OPTION_KEYS.filter((key) => key !== 'filename');
+
+/** Validates the options of a build strictly (unknown keys are errors that list the valid ones) and applies defaults, once. */
+export function resolveProjectOptions(options: TransformerOptions): ProjectOptions {
+  if (options === null || typeof options !== 'object') fail('options must be an object');
+  checkKeys(options, PROJECT_OPTION_KEYS, 'option');
+  const root = path.resolve(options.root ?? process.cwd());
+
+  const written = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
+  if (typeof written !== 'function' && (typeof written !== 'string' || written === '')) fail('`runtimeImport` must be a non-empty string');
+  const runtimeImport = typeof written === 'function' ? written : () => written;
 
   const checks = Object.fromEntries(DIAGNOSTICS.map((d) => [d.name, d.defaultSeverity])) as Record<CheckName, Severity>;
   for (const [name, severity] of Object.entries(options.checks ?? {})) {
@@ -96,18 +114,16 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
   const rules: ResolvedRule[] = [];
   for (const [glob, policy] of Object.entries(options.rules ?? {})) {
     if (policy === null || typeof policy !== 'object') fail(`rule "${glob}" must be an object`);
-    checkKeys(policy, RULE_KEYS, `rule "${glob}"`);
-    const floor = parseRulePolicy(glob, policy);
-    const matches = compileGlob(glob);
-    if (matches(file)) rules.push({ glob, matches, policy, floor });
+    checkKeys(policy, RULE_POLICY_KEYS, `rule "${glob}"`);
+    rules.push({ glob, matches: compileGlob(glob), policy, floor: parseRulePolicy(glob, policy) });
   }
 
-  let insideActionPaths = true;
+  let insideActionPaths: ((file: string) => boolean) | null = null;
   if (options.actionPaths !== undefined && options.actionPaths !== null) {
     if (!Array.isArray(options.actionPaths) || options.actionPaths.some((glob) => typeof glob !== 'string')) {
       fail('`actionPaths` must be an array of globs or null');
     }
-    insideActionPaths = compileGlob(options.actionPaths)(file);
+    insideActionPaths = compileGlob(options.actionPaths);
   }
 
   const sourceMaps = options.sourceMaps ?? true;
@@ -115,10 +131,44 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
   if (options.baseline !== undefined && (!Array.isArray(options.baseline) || options.baseline.some((e) => typeof e?.ref !== 'string' || typeof e?.check !== 'string'))) {
     fail('`baseline` must be an array of { ref, check, code } entries (parseBaseline() reads action-guard.baseline.json)');
   }
-  const baseline = (options.baseline ?? []).filter((entry) => refFile(entry.ref) === file);
+  const baselineByFile = new Map<string, BaselineEntry[]>();
+  for (const entry of options.baseline ?? []) {
+    const file = refFile(entry.ref);
+    baselineByFile.set(file, [...(baselineByFile.get(file) ?? []), entry]);
+  }
   const secretSources = options.secretSources ?? [];
   if (!Array.isArray(secretSources) || secretSources.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
     fail('`secretSources` must be an array of non-empty strings: function names (`getSecret`, `vault.read`), module specifiers or imported names');
   }
-  return { filename, file, root, runtimeImport, rules, checks, insideActionPaths, sourceMaps, baseline, secretSources };
+  return { root, runtimeImport, rules, checks, insideActionPaths, sourceMaps, baselineByFile, secretSources };
+}
+
+/** The options of one file of a build: what differs per file (its path, matching rules, runtime import, baseline). */
+export function resolveFileOptions(project: ProjectOptions, filename: string): ResolvedOptions {
+  if (typeof filename !== 'string' || filename === '') fail('`filename` must be a non-empty string');
+  const absolute = path.resolve(project.root, filename);
+  const file = path.relative(project.root, absolute).split(path.sep).join('/');
+  const runtimeImport = project.runtimeImport(absolute);
+  if (typeof runtimeImport !== 'string' || runtimeImport === '') fail('`runtimeImport` must be a non-empty string');
+  return {
+    filename: absolute,
+    file,
+    root: project.root,
+    runtimeImport,
+    rules: project.rules.filter((rule) => rule.matches(file)),
+    checks: project.checks,
+    insideActionPaths: project.insideActionPaths?.(file) ?? true,
+    sourceMaps: project.sourceMaps,
+    baseline: project.baselineByFile.get(file) ?? [],
+    secretSources: project.secretSources,
+  };
+}
+
+/** Validates the options of one file strictly and applies defaults ({@link resolveProjectOptions} for the file). */
+export function resolveOptions(options: TransformOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') fail('options must be an object with at least `filename`');
+  checkKeys(options, OPTION_KEYS, 'option');
+  if (typeof options.filename !== 'string' || options.filename === '') fail('`filename` must be a non-empty string');
+  const { filename, ...project } = options;
+  return resolveFileOptions(resolveProjectOptions(project), filename);
 }

@@ -3,7 +3,7 @@ import { applyBaseline } from './baseline.js';
 import { analyzeModule } from './check-module.js';
 import { emitGuards } from './codegen/emit-guards.js';
 import { GUARDED_MARKER, planGuards } from './codegen/plan-guards.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { resolveFileOptions, resolveOptions, resolveProjectOptions, type ResolvedOptions, type TransformerOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions, TransformResult } from './types.js';
 
 function unchanged(code: string, actions: ActionRecord[] = [], diagnostics: Diagnostic[] = []): TransformResult {
@@ -22,7 +22,20 @@ function choosePrefix(code: string): string {
  * untouched without being parsed; running it on its own output changes nothing.
  */
 export function transform(code: string, options: TransformOptions): TransformResult {
-  const resolved = resolveOptions(options);
+  return transformResolved(code, resolveOptions(options));
+}
+
+/**
+ * The transform of a whole build: validates the options and compiles the directory rules and globs once, and
+ * returns the function that transforms one file (the loader and `action-guard audit` call it per file). Same result
+ * as {@link transform} with the same options and that file name.
+ */
+export function createTransformer(options: TransformerOptions = {}): (code: string, filename: string) => TransformResult {
+  const project = resolveProjectOptions(options);
+  return (code, filename) => transformResolved(code, resolveFileOptions(project, filename));
+}
+
+function transformResolved(code: string, resolved: ResolvedOptions): TransformResult {
   // Our own output comes back unchanged, with the records of the source it was made from. It is recognised only
   // when a source transforms to exactly this text (the injected header, every wrapper and every metadata constant
   // byte for byte), so a marker in a comment, a string or hand-written `$$ag` code never skips the transform, and

@@ -1,35 +1,19 @@
 /**
- * The public shapes of the transform (docs/architecture.md §1). The config package, the Next loader, the CLI and
- * the manifest all build against these; change both ends together.
+ * The transform's own shapes: its options and its result. The shapes it shares with the other packages (the policy,
+ * the action record, directory rules, severities) live in @action-guard/contracts and are re-exported here.
  */
-import type { BaselineEntry } from './baseline.js';
-import type { CheckName } from './diagnostics/registry.js';
+import type { ActionRecord, CheckName, RulePolicy, Severity } from '@action-guard/contracts';
 
-export type { CheckName } from './diagnostics/registry.js';
+export type { ActionRecord, CheckName, NormalizedPolicy, RevalidateTarget, RulePolicy, Severity } from '@action-guard/contracts';
 
-/** How seriously a check is taken in options: `error` fails the build, `warn` prints, `off` ignores it. */
-export type Severity = 'error' | 'warn' | 'off';
-
-/**
- * A directory rule: a policy floor for every action in files matching its glob, written with the tags' names and
- * argument syntax (docs/reference.md §2), e.g. `{ role: ['admin'], rateLimit: '30/1m by:user' }`.
- */
-export interface RulePolicy {
-  /** Callable without a session; the value is the reason (like `@public <reason>`). */
-  public?: string;
-  /** A session must resolve (like `@requiresAuth`). */
-  requiresAuth?: boolean;
-  /** The session must hold at least one of these roles (like `@role`); implies `requiresAuth`. */
-  role?: string | string[];
-  /** Idempotency source and optional TTL, e.g. `'key:idempotencyKey 24h'` (like `@dedupe`). */
-  dedupe?: string;
-  /** Rate limit, e.g. `'30/1m by:user'` (like `@rateLimit`). */
-  rateLimit?: string;
-  /**
-   * Targets every action here revalidates after it succeeds, e.g. `'tag:invoices path:/invoices'` (like
-   * `@revalidates`). Tags add targets to the rule's, never remove them.
-   */
-  revalidates?: string;
+/** One baselined finding of `action-guard.baseline.json` (src/baseline.ts reads and writes the file): the action (or, for a finding about a whole file, the file) and the check. */
+export interface BaselineEntry {
+  /** The action's ref (`app/actions.ts#save`, `app/page.tsx#Page/save`), or a file for a file-level finding. */
+  ref: string;
+  /** The check's name (`missing-auth-decision`), as in config `checks`. */
+  check: CheckName;
+  /** The check's code (`AG101`), for people reading the file; matching ignores it. */
+  code: string;
 }
 
 /** What callers pass to {@link transform} besides the source text. */
@@ -109,86 +93,6 @@ export interface TransformResult {
   actions: ActionRecord[];
   /** Every problem found, all at once; sorted by position. */
   diagnostics: Diagnostic[];
-}
-
-/** One Server Action found in a file, with the policy the guard will enforce. */
-export interface ActionRecord {
-  /** Stable reference: `app/posts/actions.ts#createPost`; inline: `app/page.tsx#Page/save` (survives reordering). */
-  ref: string;
-  /** The file, posix, relative to root. */
-  file: string;
-  /**
-   * The exported name (`default` for a default export; for a cache function, its name among the exports of a
-   * `"use cache"` module); `null` for inline actions and inline cache functions.
-   */
-  exportName: string | null;
-  /**
-   * `export`: an export of a `"use server"` module; `inline`: an inline `"use server"` function; `cache`: a
-   * `"use cache"` function (inline, or an export of a `"use cache"` module), which Next registers as the server
-   * reference `$$RSC_SERVER_CACHE_<n>` when `cacheComponents` is on, callable by ID like an action. A cache function
-   * runs outside the request, so its only auth decision is `@public` and its guard validates arguments only
-   * (README "`use cache` functions").
-   */
-  kind: 'export' | 'inline' | 'cache';
-  /**
-   * The n in Next's `$$RSC_SERVER_ACTION_<n>` for an inline action, or in `$$RSC_SERVER_CACHE_<n>` for a cache
-   * function (one counter, Next's traversal order); `null` for exports.
-   */
-  inlineIndex: number | null;
-  /** Where the function starts: 1-based line, 0-based column. */
-  loc: { line: number; column: number };
-  /** The policy after tags, schema conventions and directory rules. */
-  policy: NormalizedPolicy;
-  /** Whether the emitted code routes calls through the guard (false only for forms that cannot be guarded). */
-  guarded: boolean;
-  /** The checks whose findings the baseline accepts for this action (sorted); absent when none. */
-  baselined?: CheckName[];
-}
-
-/** A policy in one canonical shape, as the runtime and the manifest see it. */
-export interface NormalizedPolicy {
-  /** `required` unless `@public` (or a public directory rule) says otherwise; missing decisions fail closed. */
-  auth: 'public' | 'required';
-  /** The reason given with `@public`. */
-  publicReason: string | null;
-  /** Roles of which the session must hold at least one; sorted, unique. */
-  roles: string[];
-  /** Identifier of the `@authorize` function. */
-  authorize: string | null;
-  /**
-   * The schemas, one per client-supplied parameter in order, joined with `, `: `IdSchema, StateSchema, FormSchema`
-   * (`@schema`, or the `<action>Schema` export convention for one parameter); a rest parameter's is written
-   * `...ItemsSchema`. `null` when there is none.
-   */
-  schema: string | null;
-  /** Idempotency settings from `@dedupe`. */
-  dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
-  /** Rate limit from `@rateLimit`. */
-  rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
-  /** Globs of the directory rules that contributed. */
-  fromRules: string[];
-  /**
-   * What the guard revalidates after the body succeeds (`@revalidates` and directory rules), sorted by kind, value
-   * and profile. Absent when there is nothing to revalidate, so policies (and manifests) of actions without it keep
-   * the shape and digest they had before the tag existed.
-   */
-  revalidates?: RevalidateTarget[];
-}
-
-/**
- * One `@revalidates` target. `value` is as written: a route (`/invoices/[id]`, a route pattern) or a tag, where
- * `{field}` stands for a field of the validated input, filled in per call.
- */
-export interface RevalidateTarget {
-  /** `path` → `revalidatePath(value)`; `layout` → `revalidatePath(value, 'layout')`; `tag` → `updateTag`/`revalidateTag`. */
-  kind: 'path' | 'layout' | 'tag';
-  /** The route or tag, with `{field}` placeholders. */
-  value: string;
-  /**
-   * A tag's cache-life profile (`tag:posts max` → `revalidateTag('posts', 'max')` on Next 16); `null` for paths and
-   * for tags without one (Next 16: `updateTag(tag)`, read-your-own-writes; Next 15: `revalidateTag(tag)`).
-   */
-  profile: string | null;
 }
 
 /** One problem found in a file, ready to print. */

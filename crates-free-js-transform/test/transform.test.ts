@@ -106,7 +106,7 @@ describe('the diagnostics registry', () => {
         '    |        ^',
         '  3 |',
         'fix: add `@requiresAuth`, `@role <name>`, `@authorize <fn>` or `@public <reason>` to the JSDoc block above it, or a directory rule',
-        'docs: https://action-guard.dev/docs/diagnostics#missing-auth-decision',
+        'docs: https://github.com/action-guard/action-guard/blob/main/docs/diagnostics.md#missing-auth-decision',
       ].join('\n'),
     );
   });

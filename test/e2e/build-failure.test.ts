@@ -58,7 +58,7 @@ describe.each(BUNDLERS)('a broken app built with %s', (bundler) => {
   test('prints a code frame, the fix and the docs link with each diagnostic', () => {
     const output = plain(build.output);
     for (const { name } of EXPECTED) {
-      expect(output).toContain(`docs: https://action-guard.dev/docs/diagnostics#${name}`);
+      expect(output).toContain(`docs: https://github.com/action-guard/action-guard/blob/main/docs/diagnostics.md#${name}`);
     }
     expect(output).toMatch(/fix: /);
     // A code frame marks the offending line with `>` and a gutter.

@@ -22,7 +22,7 @@ import { defineRevalidateSuite } from './revalidate-suite.js';
 const NEXT_15 = '15.5.29';
 
 /** Our packages as an app outside the monorepo gets them: packed tarballs (workspace ranges become versions). */
-const PACKAGES = ['crates-free-js-transform', 'packages/config', 'packages/manifest', 'packages/runtime', 'packages/next'];
+const PACKAGES = ['packages/contracts', 'crates-free-js-transform', 'packages/config', 'packages/manifest', 'packages/runtime', 'packages/next'];
 
 // Why a temporary directory and not a workspace package: Next 15.5 must not disturb the monorepo's Next 16 install,
 // and installing from the registry plus `file:` tarballs is exactly how a user outside this repository gets us.

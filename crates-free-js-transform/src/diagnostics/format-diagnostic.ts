@@ -1,6 +1,6 @@
 import { codeFrameColumns } from '@babel/code-frame';
 import type { Diagnostic } from '../types.js';
-import { DOCS_BASE, getDiagnosticDefinition, type CheckName } from './registry.js';
+import { docsUrl, formatFinding, getDiagnosticDefinition, type CheckName } from '@action-guard/contracts';
 
 /** What a check reports before severity, docs link and code frame are attached. */
 export interface Finding {
@@ -64,7 +64,7 @@ export function toDiagnostic(
     severity,
     message: finding.message,
     fix: finding.fix,
-    docs: `${DOCS_BASE}#${finding.name}`,
+    docs: docsUrl(finding.name),
     file: context.file,
     line,
     column: column + 1,
@@ -74,13 +74,9 @@ export function toDiagnostic(
 
 /**
  * Prints a diagnostic the way every adapter shows it:
- * `app/actions.ts:12:3 error AG101 missing-auth-decision: …`, the code frame, the fix and the docs link.
+ * `app/actions.ts:12:3 error AG101 missing-auth-decision: …`, the code frame, the fix and the docs link (the one
+ * printer of @action-guard/contracts, which prints the manifest's findings too).
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
-  return [
-    `${diagnostic.file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.code} ${diagnostic.name}: ${diagnostic.message}`,
-    diagnostic.frame,
-    `fix: ${diagnostic.fix}`,
-    `docs: ${diagnostic.docs}`,
-  ].join('\n');
+  return formatFinding(diagnostic);
 }

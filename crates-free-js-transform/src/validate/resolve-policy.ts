@@ -1,11 +1,13 @@
 import type { JsDocTag } from '../analyze/parse-policy-tags.js';
 import type { Finding } from '../diagnostics/format-diagnostic.js';
-import type { ResolvedRule } from '../options.js';
-import { compareRateLimits, type RateLimitShape } from '../policy-strictness.js';
 import type { NormalizedPolicy, RulePolicy } from '../types.js';
 import type { ParameterList } from './describe-parameters.js';
 import { suggestTag } from './suggest-tag.js';
 import {
+  compareRateLimits,
+  formatDedupe,
+  formatDuration,
+  formatRateLimit,
   formatRevalidateTarget,
   joinSchemaList,
   normalizeRevalidateTargets,
@@ -19,8 +21,21 @@ import {
   type Parsed,
   revalidateTargetFields,
   type RateLimitArgument,
-} from './policy-arguments.js';
+  type RateLimitShape,
+} from '@action-guard/contracts';
 import type { RevalidateTarget } from '../types.js';
+
+/** A directory rule with its glob compiled. */
+export interface ResolvedRule {
+  /** The glob as written (relative to root). */
+  glob: string;
+  /** Whether a root-relative posix path matches. */
+  matches: (file: string) => boolean;
+  /** The policy floor, as written. */
+  policy: RulePolicy;
+  /** The policy floor, parsed (validated once, here). */
+  floor: RuleFloor;
+}
 
 /** What policy resolution needs to know about one action. */
 export interface PolicyInput {
@@ -99,9 +114,10 @@ export function parseRulePolicy(glob: string, rule: RulePolicy): RuleFloor {
     publicReason: rule.public?.trim() ?? null,
     requiresAuth,
     roles,
-    dedupe: rule.dedupe === undefined ? null : unwrap(parseDedupe(String(rule.dedupe)), 'dedupe'),
-    rateLimit: rule.rateLimit === undefined ? null : unwrap(parseRateLimit(String(rule.rateLimit)), 'rateLimit'),
-    revalidates: rule.revalidates === undefined ? null : unwrap(parseRevalidates(String(rule.revalidates)), 'revalidates'),
+    // Trimmed, as config validation reads them: a rule that loads parses here.
+    dedupe: rule.dedupe === undefined ? null : unwrap(parseDedupe(String(rule.dedupe).trim()), 'dedupe'),
+    rateLimit: rule.rateLimit === undefined ? null : unwrap(parseRateLimit(String(rule.rateLimit).trim()), 'rateLimit'),
+    revalidates: rule.revalidates === undefined ? null : unwrap(parseRevalidates(String(rule.revalidates).trim()), 'revalidates'),
   };
 }
 
@@ -470,23 +486,6 @@ function suggestSchemas(parameters: ParameterList, written: readonly string[]): 
     return `${/^[A-Za-z_$]/.test(stem) ? stem : `Argument${stem}`}Schema`;
   });
   return [...missing, ...written].join(', ');
-}
-
-/** `90` → `90s`, `3600` → `1h`: a duration the way tags write it. */
-function formatDuration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
-}
-
-/** `30/1m by:user`: a rate limit the way tags write it. */
-function formatRateLimit(limit: RateLimitShape): string {
-  return `${limit.limit}/${formatDuration(limit.windowSeconds)} by:${limit.by}`;
-}
-
-/** `key:idempotencyKey 24h`: a dedupe setting the way tags write it. */
-function formatDedupe(dedupe: DedupePolicy): string {
-  return `${dedupe.source === 'input' ? 'input' : `${dedupe.source}:${dedupe.name}`} ${formatDuration(dedupe.ttlSeconds)}`;
 }
 
 function quoteRules(rules: readonly ResolvedRule[], contributes: (rule: ResolvedRule) => boolean): string {

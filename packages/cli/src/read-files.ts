@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { ENVELOPE_FILE, MANIFEST_FILE, ManifestFormatError, parseManifest, type ActionManifest } from '@action-guard/manifest';
+import { ACTION_GUARD_DIR, ENVELOPE_FILE, MANIFEST_FILE } from '@action-guard/contracts';
+import { ManifestFormatError, parseManifest, type ActionManifest } from '@action-guard/manifest';
 import type { CommandContext } from './context.js';
 import { CliError, isNotFound } from './errors.js';
 
 /** The default output directory of the post-build step, relative to the project. */
-export const DEFAULT_MANIFEST_DIR = path.join('.next', 'action-guard');
+export const DEFAULT_MANIFEST_DIR = path.join('.next', ACTION_GUARD_DIR);
 
 /** Reads a text file, turning "not found" into a CliError that names the file and how to produce it. */
 export async function readText(ctx: CommandContext, file: string, whatItIs: string, howToGetIt: string): Promise<string> {

@@ -1,13 +1,7 @@
-/** Stable codes of configuration errors; the `AG2xx` range belongs to configuration. */
-export type ConfigErrorCode =
-  /** A key the schema does not know (a typo must never silently drop a setting). */
-  | 'AG201'
-  /** A value of the wrong type or syntax. */
-  | 'AG202'
-  /** The config file cannot be found, read or evaluated, or several candidates exist. */
-  | 'AG203';
+import { docsUrl, type ConfigErrorCode } from '@action-guard/contracts';
 
-const DOCS = 'https://action-guard.dev/docs/configuration';
+/** Stable codes of configuration errors (the AG2xx entries of the registry in @action-guard/contracts). */
+export type { ConfigErrorCode };
 
 /**
  * Every problem found in one configuration, reported at once. Thrown by `loadConfig()` and `resolveConfig()`;
@@ -23,7 +17,7 @@ export class ConfigError extends Error {
 
   constructor(code: ConfigErrorCode, source: string, issues: readonly string[]) {
     const list = issues.map((issue) => `  - ${issue}`).join('\n');
-    super(`${code} invalid action-guard configuration in ${source}:\n${list}\ndocs: ${DOCS}`);
+    super(`${code} invalid action-guard configuration in ${source}:\n${list}\ndocs: ${docsUrl(code)}`);
     this.name = 'ConfigError';
     this.code = code;
     this.source = source;

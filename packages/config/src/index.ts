@@ -22,5 +22,5 @@ export {
   type RulePolicy,
   type Severity,
 } from './options.js';
-export { runtimeImportFor, toTransformOptions } from './to-transform-options.js';
+export { runtimeImportFor, toTransformerOptions, toTransformOptions } from './to-transform-options.js';
 export { OPTION_KEYS, validateOptions } from './validate-options.js';

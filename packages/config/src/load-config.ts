@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DIAGNOSTICS } from '@action-guard/transform/checks';
+import { DIAGNOSTICS } from '@action-guard/contracts';
 import { ConfigError } from './config-error.js';
 import { configTransform } from './config-transform.js';
 import { BUILD_CHECKS, type Options, type ResolvedConfig, type Severity } from './options.js';

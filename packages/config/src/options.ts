@@ -2,62 +2,22 @@
  * What users write in `action-guard.config.*` or pass to `withActionGuard({...})`, and what the build uses
  * after defaults are applied. The shapes follow docs/architecture.md §2; change both ends together.
  */
+import { MANIFEST_FINDINGS, type BuildCheckName, type RulePolicy, type Severity } from '@action-guard/contracts';
 import type { ResolvedBaseline } from './baseline-file.js';
 
-/** How seriously a check is taken: `error` fails the build, `warn` prints, `off` ignores it. */
-export type Severity = 'error' | 'warn' | 'off';
+export type { BuildCheckName, RulePolicy, Severity } from '@action-guard/contracts';
 
 /**
- * Checks the build itself runs (not the transform): they look at the environment and the finished build.
- * Their names share the `checks` namespace with the transform's diagnostics, and equal the names of the
- * findings @action-guard/manifest reports (its MANIFEST_FINDINGS), which the post-build step re-grades by them.
- * A malformed encryption key is deliberately not here: it always fails, because Next would fail at run time.
+ * Checks the build itself runs (not the transform): they look at the environment and the finished build. They are
+ * the AG3xx entries of the registry marked `check` (@action-guard/contracts), whose names share the `checks`
+ * namespace with the transform's diagnostics. A malformed encryption key is deliberately not one: it always fails,
+ * because Next would fail at run time.
  */
-export const BUILD_CHECKS = [
-  {
-    name: 'missing-encryption-key',
-    defaultSeverity: 'warn',
-    description:
-      'A production build has no NEXT_SERVER_ACTIONS_ENCRYPTION_KEY, so action IDs change every build and instances disagree.',
-  },
-  {
-    name: 'missing-signing-key',
-    defaultSeverity: 'warn',
-    description: 'No ACTION_GUARD_SIGNING_KEY is set, so the action manifest is written without a signature.',
-  },
-  {
-    name: 'unguarded-action',
-    defaultSeverity: 'error',
-    description: 'Next registered a Server Action that the transform did not guard.',
-  },
-  {
-    name: 'unreferenced-action',
-    defaultSeverity: 'warn',
-    description: 'A Server Action is registered and callable by ID, but no client code references it.',
-  },
-] as const satisfies readonly { name: string; defaultSeverity: Severity; description: string }[];
-
-/** The name of a build-side check (see {@link BUILD_CHECKS}). */
-export type BuildCheckName = (typeof BUILD_CHECKS)[number]['name'];
-
-/**
- * A directory rule: a policy floor for every action in files matching its glob, written with the tags' names
- * and argument syntax (docs/reference.md §2). Tags in the source may add to it, never weaken it.
- */
-export interface RulePolicy {
-  /** Callable without a session; the value is the reason shown by audit (like `@public <reason>`). */
-  public?: string;
-  /** A session must resolve (like `@requiresAuth`). */
-  requiresAuth?: boolean;
-  /** The session must hold at least one of these roles (like `@role`); implies `requiresAuth`. */
-  role?: string | string[];
-  /** Idempotency source and optional TTL, e.g. `'key:idempotencyKey 24h'` (like `@dedupe`). */
-  dedupe?: string;
-  /** Rate limit, e.g. `'30/1m by:user'` (like `@rateLimit`). */
-  rateLimit?: string;
-  /** Targets revalidated after every action here succeeds, e.g. `'tag:invoices path:/invoices'` (like `@revalidates`); tags add to them. */
-  revalidates?: string;
-}
+export const BUILD_CHECKS = MANIFEST_FINDINGS.filter((finding) => finding.check).map(({ name, defaultSeverity, description }) => ({
+  name: name as BuildCheckName,
+  defaultSeverity,
+  description,
+}));
 
 /** Settings of the post-build action manifest (docs/reference.md §4). */
 export interface ManifestOptions {

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import type { TransformOptions } from '@action-guard/transform';
-import { DEFAULT_RUNTIME_IMPORT, DIAGNOSTICS } from '@action-guard/transform/checks';
+import type { TransformerOptions, TransformOptions } from '@action-guard/transform';
+import { DIAGNOSTICS } from '@action-guard/contracts';
+import { DEFAULT_RUNTIME_IMPORT } from '@action-guard/transform/checks';
 import type { ResolvedConfig } from './options.js';
 
 /**
@@ -14,23 +15,29 @@ export function runtimeImportFor(runtime: string | null, filename: string): stri
 }
 
 /**
- * The single place that turns configuration into the transform's options for one file (docs/architecture.md §2).
- * Build-side checks are left out: the transform only knows its own diagnostics.
+ * The single place that turns configuration into the transform's options for a build (docs/architecture.md §2), for
+ * `createTransformer()`: resolved once, then called per file. Build-side checks are left out: the transform only
+ * knows its own diagnostics.
  */
-export function toTransformOptions(config: ResolvedConfig, filename: string): TransformOptions {
-  const absolute = path.resolve(config.root, filename);
+export function toTransformerOptions(config: ResolvedConfig): TransformerOptions {
   const transformChecks = new Set<string>(DIAGNOSTICS.map((diagnostic) => diagnostic.name));
   const checks = Object.fromEntries(Object.entries(config.checks).filter(([name]) => transformChecks.has(name)));
   return {
-    filename: absolute,
     root: config.root,
-    runtimeImport: runtimeImportFor(config.runtime, absolute),
+    runtimeImport: (filename) => runtimeImportFor(config.runtime, filename),
     rules: config.rules,
     checks: checks as TransformOptions['checks'],
     actionPaths: config.actionPaths,
     ...(config.secretSources?.length ? { secretSources: config.secretSources } : {}),
     sourceMaps: true,
-    // The transform keeps the entries of this file only; a project without a baseline passes the options it always did.
+    // The transform keeps each file's entries; a project without a baseline passes the options it always did.
     ...(config.baseline?.findings.length ? { baseline: config.baseline.findings } : {}),
   };
+}
+
+/** The transform's options for one file: {@link toTransformerOptions} with the file's name and runtime import. */
+export function toTransformOptions(config: ResolvedConfig, filename: string): TransformOptions {
+  const absolute = path.resolve(config.root, filename);
+  const { runtimeImport: _perFile, ...options } = toTransformerOptions(config);
+  return { filename: absolute, root: config.root, runtimeImport: runtimeImportFor(config.runtime, absolute), ...options };
 }

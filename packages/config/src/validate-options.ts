@@ -1,21 +1,23 @@
-import { parseRevalidates } from '@action-guard/transform/checks';
+import { parseDedupe, parseRateLimit, parseRevalidates, parseRoles, RULE_POLICY_KEYS, SEVERITIES, type Parsed } from '@action-guard/contracts';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import type { Options, RulePolicy, Severity } from './options.js';
 
 /** Top-level keys a config may hold, in documentation order (listed in every unknown-key error). */
 export const OPTION_KEYS = ['runtime', 'rules', 'checks', 'actionPaths', 'secretSources', 'authFunctions', 'manifest', 'encryptionKey'] as const;
-const RULE_KEYS = ['public', 'requiresAuth', 'role', 'dedupe', 'rateLimit', 'revalidates'] as const;
 const MANIFEST_KEYS = ['requireSignature', 'failOnUnguarded'] as const;
 const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
 const ENCRYPTION_KEY_KEYS = ['missing'] as const;
-const SEVERITIES: readonly Severity[] = ['error', 'warn', 'off'];
 
-// Tag argument syntax of docs/reference.md §2, checked here so a bad rule fails at load time with the config file named,
-// before any source file is compiled. Mirrors the grammar of the transform's validate/policy-arguments.ts
-// (parseRoles, parseDedupe, parseRateLimit), which is not exported yet; keep the two in step.
-const RATE_LIMIT = /^0*[1-9]\d*\s*\/\s*(0*[1-9]\d*)?[smhd](\s+by:(user|ip|global))?$/;
-const DEDUPE = /^(input|(key|header):[\w$.-]+)(\s+0*[1-9]\d*[smhd])?$/;
-const ROLE = /^[\w.:-]+$/;
+// Tag argument syntax of docs/reference.md §2, checked here with the grammar the transform parses rules with
+// (@action-guard/contracts), so a bad rule fails at load time with the config file named, before any source file is
+// compiled, and every rule that passes here parses there.
+
+/** Why a rule's string value does not parse, as the end of an issue line; null when it parses. */
+function grammarProblem(value: unknown, parse: (text: string) => Parsed<unknown>): string | null {
+  if (typeof value !== 'string') return null;
+  const parsed = parse(value.trim());
+  return parsed.ok ? null : `${parsed.reason}`;
+}
 
 interface Issue {
   code: ConfigErrorCode;
@@ -57,7 +59,7 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
     issues.push({ code: 'AG202', text: `${at}: the glob must be relative to the project root.` });
   }
   if (!checkObject(rule, at, issues)) return;
-  checkKeys(rule, RULE_KEYS, at, issues);
+  checkKeys(rule, RULE_POLICY_KEYS, at, issues);
   const policy = rule as RulePolicy & Record<string, unknown>;
   if ('public' in rule && (typeof policy.public !== 'string' || policy.public.trim() === '')) {
     issues.push({ code: 'AG202', text: `${at}.public: expected the reason as a non-empty string.` });
@@ -67,29 +69,29 @@ function checkRule(glob: string, rule: unknown, issues: Issue[]): void {
   }
   if ('role' in rule) {
     const written = Array.isArray(policy.role) ? policy.role : [policy.role];
-    // Like the tag, one string may hold several names separated by spaces or commas.
-    const roles = written.flatMap((role) => (typeof role === 'string' ? role.split(/[\s,]+/).filter(Boolean) : [role]));
-    if (roles.length === 0 || !roles.every((role) => typeof role === 'string' && ROLE.test(role))) {
+    // Like the tag, one string may hold several names separated by spaces or commas (the transform joins the array).
+    if (!written.every((role) => typeof role === 'string') || !parseRoles(written.join(' ')).ok) {
       issues.push({
         code: 'AG202',
         text: `${at}.role: expected a role name or a non-empty array of role names (letters, digits, _ : . -).`,
       });
     }
   }
-  if ('dedupe' in rule && (typeof policy.dedupe !== 'string' || !DEDUPE.test(policy.dedupe.trim()))) {
+  const dedupeProblem = grammarProblem(policy.dedupe, parseDedupe);
+  if ('dedupe' in rule && (typeof policy.dedupe !== 'string' || dedupeProblem !== null)) {
     issues.push({
       code: 'AG202',
-      text: `${at}.dedupe: expected "key:<field>", "header:<Name>" or "input", optionally followed by a TTL like "24h"; got ${describe(policy.dedupe)}.`,
+      text: `${at}.dedupe: expected "key:<field>", "header:<Name>" or "input", optionally followed by a TTL like "24h"; got ${describe(policy.dedupe)}${dedupeProblem === null ? '' : ` (${dedupeProblem})`}.`,
     });
   }
-  if ('rateLimit' in rule && (typeof policy.rateLimit !== 'string' || !RATE_LIMIT.test(policy.rateLimit.trim()))) {
+  const rateLimitProblem = grammarProblem(policy.rateLimit, parseRateLimit);
+  if ('rateLimit' in rule && (typeof policy.rateLimit !== 'string' || rateLimitProblem !== null)) {
     issues.push({
       code: 'AG202',
-      text: `${at}.rateLimit: expected "<n>/<window>" like "30/1m", optionally followed by "by:user", "by:ip" or "by:global"; got ${describe(policy.rateLimit)}.`,
+      text: `${at}.rateLimit: expected "<n>/<window>" like "30/1m", optionally followed by "by:user", "by:ip" or "by:global"; got ${describe(policy.rateLimit)}${rateLimitProblem === null ? '' : ` (${rateLimitProblem})`}.`,
     });
   }
   if ('revalidates' in rule) {
-    // The transform's own grammar (@action-guard/transform/checks), so a rule and a tag accept exactly the same text.
     const parsed = typeof policy.revalidates === 'string' ? parseRevalidates(policy.revalidates.trim()) : null;
     if (parsed === null || !parsed.ok) {
       issues.push({

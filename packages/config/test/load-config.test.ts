@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIAGNOSTICS } from '@action-guard/transform';
+import { DIAGNOSTICS, transform } from '@action-guard/transform';
 import { describe, expect, test } from 'vitest';
 import { BUILD_CHECKS, ConfigError, loadConfig, toTransformOptions } from '../src/index.js';
 import { project } from './helpers.js';
@@ -109,6 +109,36 @@ describe('loadConfig', () => {
       },
     });
     expect(Object.keys(config.rules)).toEqual(['app/billing/**', 'app/hooks/**', 'app/invoices/**']);
+  });
+
+  test.each([
+    ['dedupe', 'key:id 99999999999999999999h', '"99999999999999999999h" is not a ttl'],
+    ['rateLimit', '99999999999999999999/1m', 'the limit must be a positive whole number'],
+    ['rateLimit', '10/0m', '"0m" is not a window'],
+    ['role', ['admin', 'bad role!'], '"role!" is not a role name'],
+  ] as const)('a rule %s of %j, which the transform cannot parse, is a config error naming the file', async (key, value, reason) => {
+    const cwd = project({ 'action-guard.config.json': JSON.stringify({ rules: { 'app/**': { requiresAuth: true, [key]: value } } }) });
+    const error = await configError(loadConfig({ cwd }));
+    expect(error.code).toBe('AG202');
+    expect(error.source).toBe(path.join(cwd, 'action-guard.config.json'));
+    expect(error.issues).toEqual([expect.stringContaining(`rules["app/**"].${key}: expected`)]);
+    if (key !== 'role') expect(error.issues[0]).toContain(reason);
+    // The same text is what the transform rejects (with a bare TypeError, which is why config must catch it first).
+    expect(() => transform('"use server";\n', { filename: path.join(cwd, 'app/a.ts'), root: cwd, rules: { 'app/**': { requiresAuth: true, [key]: value } } })).toThrow(TypeError);
+  });
+
+  test('every rule value config accepts, the transform parses (they share one grammar)', async () => {
+    const cwd = project();
+    const rules = {
+      'app/a/**': { requiresAuth: true, rateLimit: ' 30/1m by:user ', dedupe: ' key:idempotencyKey 24h' },
+      'app/b/**': { role: ['admin', 'ops, billing'], rateLimit: '100/h', dedupe: 'input 7d' },
+      'app/c/**': { public: 'webhooks', dedupe: 'header:Idempotency-Key', revalidates: ' tag:invoices path:/invoices/[id] ' },
+    };
+    const config = await loadConfig({ cwd, inline: { rules } });
+    for (const glob of Object.keys(rules)) {
+      const file = glob.replace('**', 'actions.ts');
+      expect(() => transform('"use server";\n', toTransformOptions(config, file))).not.toThrow();
+    }
   });
 
   test('passes secretSources to the transform, and rejects anything but an array of names', async () => {

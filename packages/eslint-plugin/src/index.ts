@@ -4,7 +4,7 @@
  * build would report for the file, at the same line and column, with suggestions where a fix is a choice.
  */
 import { createRequire } from 'node:module';
-import { DIAGNOSTICS } from '@action-guard/transform';
+import { DIAGNOSTICS } from '@action-guard/contracts';
 import type { ESLint, Linter } from 'eslint';
 import { CONFIG_ERROR_RULE, WARNING_RULE, rules } from './rules.js';
 

@@ -1,4 +1,5 @@
-import { DIAGNOSTICS, DOCS_BASE, type Diagnostic } from '@action-guard/transform';
+import { DIAGNOSTICS, DOCS_BASE, docsUrl } from '@action-guard/contracts';
+import type { Diagnostic } from '@action-guard/transform';
 import { BASELINE_FILE_NAME } from '@action-guard/transform/baseline';
 import type { Rule } from 'eslint';
 import { findingsOf, type FileFindings } from './file-findings.js';
@@ -53,7 +54,7 @@ function checkRule(definition: (typeof DIAGNOSTICS)[number]): Rule.RuleModule {
   return {
     meta: {
       type: 'problem',
-      docs: { description: `${definition.code}: ${definition.description}`, url: `${DOCS_BASE}#${definition.name}` },
+      docs: { description: `${definition.code}: ${definition.description}`, url: docsUrl(definition.name) },
       hasSuggestions: true,
       schema: [],
       messages: MESSAGES,

@@ -25,7 +25,7 @@ const SCHEMA_FIX = 'add `@schema <Identifier>` to the JSDoc block above it (any 
 test('the plugin has one rule per AG1xx check, plus the warning and config rules, each with its docs link', () => {
   expect(Object.keys(plugin.rules).sort()).toEqual([...DIAGNOSTICS.map((d) => d.name), 'config-error', 'policy-warning'].sort());
   for (const definition of DIAGNOSTICS) {
-    expect(plugin.rules[definition.name]!.meta!.docs!.url).toBe(`https://action-guard.dev/docs/diagnostics#${definition.name}`);
+    expect(plugin.rules[definition.name]!.meta!.docs!.url).toBe(`https://github.com/action-guard/action-guard/blob/main/docs/diagnostics.md#${definition.name}`);
   }
   expect(plugin.configs.recommended.rules!['action-guard/missing-auth-decision']).toBe('error');
   expect(plugin.configs.recommended.rules!['action-guard/policy-warning']).toBe('warn');
@@ -426,7 +426,7 @@ tester.run('config-error', plugin.rules['config-error']!, {
       code: lines('"use server";', '/** @requiresAuth */', 'export async function save() {}'),
       // The build's reader and message: a baseline the build cannot read fails it, so lint says so.
       errors: [{
-        message: `AG203 invalid action-guard configuration in ${path.join(withBaseline, 'action-guard.baseline.json')}:\n  - version: expected 1, got nothing; this version of action-guard reads version 1\ndocs: https://action-guard.dev/docs/configuration`,
+        message: `AG203 invalid action-guard configuration in ${path.join(withBaseline, 'action-guard.baseline.json')}:\n  - version: expected 1, got nothing; this version of action-guard reads version 1\ndocs: https://github.com/action-guard/action-guard/blob/main/docs/diagnostics.md#unloadable-config`,
         line: 1,
         column: 1,
       }],

@@ -1,3 +1,4 @@
+import { isInsideLoaderReach } from '@action-guard/contracts';
 import { canonicalForm, canonicalString, digestText, utf8Bytes } from './canonical-bytes.js';
 import { createFinding } from './findings.js';
 import type {
@@ -172,7 +173,7 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
   };
   const what = action.kind === 'cache' ? 'the "use cache" function' : 'the Server Action';
   if (!action.guarded && action.policy === null) {
-    const outside = action.file.startsWith('../') || action.file.includes('node_modules/');
+    const outside = !isInsideLoaderReach(action.file);
     findings.push(
       createFinding('unguarded-action', unguardedSeverity, {
         ...where,

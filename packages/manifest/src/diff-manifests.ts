@@ -1,4 +1,7 @@
-import type { ActionManifest, ManifestAction, NormalizedPolicy, RevalidateTarget } from './types.js';
+import { compareRateLimits, formatRateLimit, formatRevalidateTarget } from '@action-guard/contracts';
+import type { ActionManifest, ManifestAction, NormalizedPolicy } from './types.js';
+
+export { formatRevalidateTarget };
 
 /** The class of one change between two manifests (docs/reference.md §6). */
 export type ChangeClass = 'added' | 'added-public' | 'removed' | 'weakened' | 'strengthened' | 'id-changed-only';
@@ -108,20 +111,15 @@ export function comparePolicies(before: NormalizedPolicy | null, after: Normaliz
 
   const br = before.rateLimit;
   const ar = after.rateLimit;
-  const fmt = (r: NonNullable<NormalizedPolicy['rateLimit']>) => `${r.limit}/${r.windowSeconds}s by:${r.by}`;
-  if (br && !ar) weaker.push(`rate limit removed: ${fmt(br)}`);
-  else if (!br && ar) stronger.push(`rate limit added: ${fmt(ar)}`);
+  if (br && !ar) weaker.push(`rate limit removed: ${formatRateLimit(br)}`);
+  else if (!br && ar) stronger.push(`rate limit added: ${formatRateLimit(ar)}`);
   else if (br && ar) {
-    // Looser when more calls fit in the long run (rate) or in one burst (limit); compare rates without division.
-    const rateUp = ar.limit * br.windowSeconds > br.limit * ar.windowSeconds;
-    const rateDown = ar.limit * br.windowSeconds < br.limit * ar.windowSeconds;
-    if (rateUp || ar.limit > br.limit) weaker.push(`rate limit loosened: ${fmt(br)} → ${fmt(ar)}`);
-    else if (rateDown || ar.limit < br.limit) stronger.push(`rate limit tightened: ${fmt(br)} → ${fmt(ar)}`);
-    if (br.by !== ar.by) {
-      // One global bucket is the strictest; per-user and per-IP buckets are not comparable, so a switch counts as weaker.
-      if (ar.by === 'global') stronger.push(`rate limit key: by:${br.by} → by:global`);
-      else weaker.push(`rate limit key changed: by:${br.by} → by:${ar.by}`);
-    }
+    // The comparison the build uses when a tag meets a directory rule, so the two never disagree.
+    const change = compareRateLimits(br, ar);
+    if (change.looser) weaker.push(`rate limit loosened: ${formatRateLimit(br)} → ${formatRateLimit(ar)}`);
+    else if (change.tighter) stronger.push(`rate limit tightened: ${formatRateLimit(br)} → ${formatRateLimit(ar)}`);
+    if (change.scope === 'stricter') stronger.push(`rate limit key: by:${br.by} → by:global`);
+    else if (change.scope === 'looser') weaker.push(`rate limit key changed: by:${br.by} → by:${ar.by}`);
   }
   // Revalidation targets compare as a set: a target no longer revalidated can leave stale data behind (weaker); a
   // new one is stronger. A changed profile or placeholder is one removed and one added.
@@ -132,11 +130,6 @@ export function comparePolicies(before: NormalizedPolicy | null, after: Normaliz
   if (droppedTargets.length) weaker.push(`revalidation removed: ${droppedTargets.join(', ')}`);
   if (addedTargets.length) stronger.push(`revalidation added: ${addedTargets.join(', ')}`);
   return { weaker, stronger };
-}
-
-/** `tag:posts max`, `path:/invoices/{id}`: a `@revalidates` target the way the tag writes it. */
-export function formatRevalidateTarget(target: RevalidateTarget): string {
-  return `${target.kind}:${target.value}${target.profile === null ? '' : ` ${target.profile}`}`;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { SIGNING_KEY_ENV } from '@action-guard/contracts';
 import { canonicalString } from './canonical-bytes.js';
 import type { DsseEnvelope } from './types.js';
 
 /** The DSSE payload type of the action manifest (docs/reference.md §4). */
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.action-guard.manifest+json';
 
-/** The environment variable holding the manifest signing key (docs/reference.md §4). */
-export const SIGNING_KEY_ENV = 'ACTION_GUARD_SIGNING_KEY';
+export { SIGNING_KEY_ENV };
 
 const encoder = new TextEncoder();
 

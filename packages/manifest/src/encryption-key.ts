@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-/** The environment variable Next reads the Server Actions encryption key from. */
-export const ENCRYPTION_KEY_ENV = 'NEXT_SERVER_ACTIONS_ENCRYPTION_KEY';
+import { ENCRYPTION_KEY_ENV } from '@action-guard/contracts';
+
+export { ENCRYPTION_KEY_ENV };
 
 /** Why a key was rejected; stable for scripts. */
 export type EncryptionKeyProblem = 'missing' | 'whitespace' | 'not-base64' | 'wrong-length';

@@ -1,54 +1,11 @@
 /**
- * Shapes shared by the manifest builder, the signer, the differ and their callers.
- *
- * `ActionRecord`, `NormalizedPolicy` and the config fields are typed here structurally (docs/architecture.md §1–§3)
- * rather than imported, because `@action-guard/manifest` must not depend on the transform or the config package:
- * both `next` and `cli` depend on us, and the runtime imports our edge-safe subpath.
+ * The manifest's own shapes: Next's server-reference manifest as far as we read it, the signed manifest, its
+ * findings and the config fields the manifest step reads. The policy, the action record and the record file are
+ * the shared shapes of @action-guard/contracts, re-exported here.
  */
+import type { NormalizedPolicy, PrintableFinding, Severity } from '@action-guard/contracts';
 
-/** Policy as the transform normalises it (docs/architecture.md §1); the manifest stores it verbatim. */
-export interface NormalizedPolicy {
-  auth: 'public' | 'required';
-  publicReason: string | null;
-  roles: string[];
-  authorize: string | null;
-  /** One schema per client-supplied parameter, joined with `, ` (a rest parameter's as `...Name`); diffed by position. */
-  schema: string | null;
-  dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
-  rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
-  fromRules: string[];
-  /** `@revalidates` targets, sorted; absent when none (manifests written before the tag have none). Diffed as a set. */
-  revalidates?: RevalidateTarget[];
-}
-
-/** One `@revalidates` target: `value` is a route or a tag with `{field}` placeholders; `profile` only for tags. */
-export interface RevalidateTarget {
-  kind: 'path' | 'layout' | 'tag';
-  value: string;
-  profile: string | null;
-}
-
-/** What the transform learned about one action (docs/architecture.md §1). */
-export interface ActionRecord {
-  ref: string;
-  file: string;
-  exportName: string | null;
-  /** `cache`: a "use cache" function Next registers as `$$RSC_SERVER_CACHE_<inlineIndex>` (guarded by guardCache). */
-  kind: 'export' | 'inline' | 'cache';
-  inlineIndex: number | null;
-  loc: { line: number; column: number };
-  policy: NormalizedPolicy;
-  guarded: boolean;
-  /** Checks whose findings action-guard.baseline.json accepts for this action (sorted); absent when none. */
-  baselined?: string[];
-}
-
-/** One file's records as the loader persists them under `<distDir>/cache/action-guard/records/` (docs/architecture.md §3). */
-export interface RecordFile {
-  file: string;
-  sourceSha256: string;
-  actions: ActionRecord[];
-}
+export type { ActionRecord, NormalizedPolicy, RecordFile, RevalidateTarget, Severity } from '@action-guard/contracts';
 
 /** One entry of Next's `server-reference-manifest.json` (`node` or `edge` map), as far as we read it. */
 export interface ServerReferenceEntry {
@@ -112,7 +69,7 @@ export interface ActionManifest {
 }
 
 /** A problem the manifest step or a CLI command reports; same fields as a transform diagnostic where they apply. */
-export interface Finding {
+export interface Finding extends PrintableFinding {
   /** Stable code, e.g. `AG301`. */
   code: string;
   /** Kebab-case name, e.g. `unguarded-action`. */
@@ -128,9 +85,6 @@ export interface Finding {
   /** The action the finding is about, when there is one. */
   ref: string | null;
 }
-
-/** Severity as config spells it. */
-export type Severity = 'error' | 'warn' | 'off';
 
 /**
  * The fields of `ResolvedConfig` (@action-guard/config, docs/architecture.md §2) the manifest step reads.

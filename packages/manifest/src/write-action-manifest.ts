@@ -3,8 +3,9 @@ import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { writeFileAtomic } from './atomic-write.js';
 import { buildManifest } from './build-manifest.js';
-import { parseSigningKey, serializeEnvelope, SIGNING_KEY_ENV, signManifest, SigningKeyError } from './dsse.js';
-import { checkEncryptionKey, ENCRYPTION_KEY_ENV } from './encryption-key.js';
+import { ACTION_GUARD_DIR, ENCRYPTION_KEY_ENV, ENVELOPE_FILE, MANIFEST_FILE, RECORDS_DIR_SEGMENTS, SIGNING_KEY_ENV } from '@action-guard/contracts';
+import { parseSigningKey, serializeEnvelope, signManifest, SigningKeyError } from './dsse.js';
+import { checkEncryptionKey } from './encryption-key.js';
 import { createFinding } from './findings.js';
 import { fingerprintEncryptionKey } from './key-fingerprint.js';
 import {
@@ -46,23 +47,16 @@ export interface WriteActionManifestResult {
   findings: Finding[];
 }
 
-/** The directory under distDir that action-guard owns. */
-export const ACTION_GUARD_DIR = 'action-guard';
+export { ACTION_GUARD_DIR, ENVELOPE_FILE, MANIFEST_FILE };
 
 /**
- * Where the loader writes one record per transformed module and this step reads them: `<distDir>/cache/action-guard/
- * records`. Under `cache/` because Next keeps that folder between builds, like the bundlers' persistent caches
- * (Turbopack's `.next/cache/turbopack`, webpack's `.next/cache/webpack`): a module served from those caches never
- * reaches the loader again, so its record must survive too. Freshness comes from the source hash, not the folder.
- * The loader (packages/next/src/loader.ts) and {@link readFreshRecords} both use this one function.
+ * Where the loader writes one record per transformed module and this step reads them (the build layout of
+ * @action-guard/contracts, RECORDS_DIR_SEGMENTS). The loader (packages/next/src/loader.ts) and
+ * {@link readFreshRecords} both use this one function.
  */
 export function recordsDirFor(distDir: string): string {
-  return path.join(distDir, 'cache', ACTION_GUARD_DIR, 'records');
+  return path.join(distDir, ...RECORDS_DIR_SEGMENTS);
 }
-/** File names inside it. */
-export const MANIFEST_FILE = 'manifest.json';
-/** The DSSE envelope's file name. */
-export const ENVELOPE_FILE = 'manifest.dsse.json';
 
 async function readServerReferenceManifest(distDir: string): Promise<ServerReferenceManifest> {
   const file = path.join(distDir, 'server', 'server-reference-manifest.json');

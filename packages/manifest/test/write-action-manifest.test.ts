@@ -139,7 +139,7 @@ describe('writeActionManifest', () => {
     ]);
     const lib = findings.find((f) => f.ref === 'node_modules/some-lib/actions.js#leak' && f.code === 'AG301')!;
     expect(lib.message).toMatch(/outside the app code/);
-    expect(lib.docs).toBe('https://action-guard.dev/docs/diagnostics#unguarded-action');
+    expect(lib.docs).toBe('https://github.com/action-guard/action-guard/blob/main/docs/diagnostics.md#unguarded-action');
     expect(findings.find((f) => f.ref === 'app/actions.ts#deletePost' && f.code === 'AG301')).toMatchObject({ file: 'app/actions.ts', line: 2, column: 1 });
   });
 

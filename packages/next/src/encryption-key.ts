@@ -1,4 +1,5 @@
-import { checkEncryptionKey, createFinding, ENCRYPTION_KEY_ENV, formatFinding } from '@action-guard/manifest';
+import { BUILD_KEY_FINGERPRINT_ENV, ENCRYPTION_KEY_ENV, formatFinding } from '@action-guard/contracts';
+import { checkEncryptionKey, createFinding } from '@action-guard/manifest';
 import { fingerprintEncryptionKey } from '@action-guard/manifest/key-fingerprint';
 
 /**
@@ -14,11 +15,7 @@ export function assertEncryptionKeyWellFormed(env: NodeJS.ProcessEnv = process.e
   throw Object.assign(new Error(formatFinding(finding)), { code: finding.code });
 }
 
-/**
- * The variable through which the build tells the runtime which key it used; Next inlines next.config `env` into the
- * server bundles. Keep in sync with packages/runtime/src/encryption-key-check.ts (the reading end).
- */
-export const BUILD_KEY_FINGERPRINT_ENV = 'ACTION_GUARD_BUILD_KEY_FINGERPRINT';
+export { BUILD_KEY_FINGERPRINT_ENV };
 
 /**
  * The value for {@link BUILD_KEY_FINGERPRINT_ENV}: the fingerprint of the build's key, or `generated` when the build

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { toTransformOptions } from '@action-guard/config';
-import { countServerDirectiveCandidates, formatDiagnostic, transform, type TransformResult } from '@action-guard/transform';
+import { toTransformerOptions } from '@action-guard/config';
+import { countServerDirectiveCandidates, createTransformer, formatDiagnostic, type TransformResult } from '@action-guard/transform';
 import type { LoaderContext } from 'webpack';
 import type { LoaderOptions } from './loader-options.js';
 import { sha256, writeModuleRecord } from './records.js';
@@ -14,6 +14,15 @@ const cache = new Map<string, TransformResult>();
 /** How often this process's loader parsed a file (misses) or reused a parse (hits); read by tests and the bench. */
 export const cacheStats = { hits: 0, misses: 0 };
 
+// The options are the same for every file of a build (the loader gets them serialised, once per call): the
+// transformer validates them and compiles the rules' globs once, and is made anew only when they change.
+let transformer: { key: string; transformFile: (code: string, filename: string) => TransformResult } | null = null;
+
+function transformerFor(options: LoaderOptions): (code: string, filename: string) => TransformResult {
+  const key = JSON.stringify(options.config);
+  if (transformer?.key !== key) transformer = { key, transformFile: createTransformer(toTransformerOptions(options.config)) };
+  return transformer.transformFile;
+}
 
 function transformCached(source: string, filename: string, options: LoaderOptions): TransformResult {
   const key = sha256(`${filename}\0${JSON.stringify(options)}\0${source}`);
@@ -25,7 +34,7 @@ function transformCached(source: string, filename: string, options: LoaderOption
     return hit;
   }
   cacheStats.misses += 1;
-  const result = transform(source, toTransformOptions(options.config, filename));
+  const result = transformerFor(options)(source, filename);
   if (result.actions.length > 0) {
     const file = path.relative(options.config.root, filename).split(path.sep).join('/');
     writeModuleRecord(options.recordsDir, { file, sourceSha256: sha256(source), actions: result.actions });

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toTransformOptions, type ResolvedConfig } from '@action-guard/config';
-import { formatFinding, isAcceptedLibraryAction, libraryOfFile, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { formatFinding, gradeFindings, isInsideLoaderReach } from '@action-guard/contracts';
+import { isAcceptedLibraryAction, libraryOfFile, writeActionManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import { baselineSummary, refFile, staleBaselineEntries, type BaselineEntry } from '@action-guard/transform/baseline';
 
 /** What Next passes to `compiler.runAfterProductionCompile` (next/dist/build/after-production-compile.js). */
@@ -14,19 +15,11 @@ export interface AfterCompileMetadata {
 }
 
 /**
- * Applies the user's `checks` to the manifest step's findings: the build checks share their names with the
- * findings, so `checks['unreferenced-action']: 'off'` drops those and `'error'` makes them fail the build.
- * Findings without a configurable check keep the severity the manifest package gave them.
+ * Applies the user's `checks` to the manifest step's findings: the one grader `action-guard audit` uses too
+ * (@action-guard/contracts). `checks['unreferenced-action']: 'off'` drops those and `'error'` makes them fail the
+ * build; findings without a configurable check keep the severity the manifest package gave them.
  */
-export function gradeFindings(findings: readonly Finding[], checks: ResolvedConfig['checks']): Finding[] {
-  const graded: Finding[] = [];
-  for (const finding of findings) {
-    const severity = checks[finding.name];
-    if (severity === 'off') continue;
-    graded.push(severity ? { ...finding, severity: severity === 'error' ? 'error' : 'warning' } : finding);
-  }
-  return graded;
-}
+export { gradeFindings };
 
 /** How many warnings of one code the build prints in full before it summarises the rest of that code. */
 export const WARNINGS_PER_CODE = 5;
@@ -143,7 +136,7 @@ export async function explainUnrecorded(findings: readonly Finding[], projectDir
   return Promise.all(
     findings.map(async (finding) => {
       if (finding.name !== 'unguarded-action' || finding.file === null || finding.ref === null || !finding.message.includes('never saw it')) return finding;
-      if (finding.file.startsWith('../') || finding.file.includes('node_modules/')) return finding;
+      if (!isInsideLoaderReach(finding.file)) return finding;
       const filename = path.join(projectDir, finding.file);
       let code: string;
       try {

@@ -1,17 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionRecord } from '@action-guard/transform';
+import type { RecordFile } from '@action-guard/contracts';
 
 /** What the loader learnt about one module, written to disk because loaders run in worker processes. */
-export interface ModuleRecord {
-  /** Posix path relative to the project root. */
-  file: string;
-  /** sha256 (hex) of the source the transform saw; the post-build step ignores records that no longer match. */
-  sourceSha256: string;
-  /** Every action the transform found in the module. */
-  actions: ActionRecord[];
-}
+export type ModuleRecord = RecordFile;
 
 /** Hex sha256 of a string or bytes. */
 export function sha256(content: string | Uint8Array): string {

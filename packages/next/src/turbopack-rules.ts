@@ -1,10 +1,11 @@
+import { SOURCE_FILE_GLOB, SOURCE_FILE_PATTERN } from '@action-guard/contracts';
 import { SERVER_DIRECTIVE_PREFILTER } from '@action-guard/transform/checks';
 import type { LoaderOptions } from './loader-options.js';
 import type { TurbopackRulesSyntax } from './next-version.js';
 import { appliedTwiceError } from './webpack-rule.js';
 
-/** The glob our Turbopack rule is keyed by: every JS/TS module type Next compiles. */
-export const TURBOPACK_GLOB = '*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}';
+/** The glob our Turbopack rule is keyed by: every JS/TS module type Next compiles (the build layout of @action-guard/contracts). */
+export const TURBOPACK_GLOB = SOURCE_FILE_GLOB;
 
 /** The key of our named condition and rule on Next 15.5, whose rules cannot carry conditions themselves. */
 export const TURBOPACK_15_CONDITION = '#actionGuard/use-server';
@@ -75,7 +76,7 @@ export function mergeTurbopackRules(
     if (alreadyHasOurRule(rules[TURBOPACK_15_CONDITION], options)) return merged;
     merged.conditions = {
       ...turbopack?.conditions,
-      [TURBOPACK_15_CONDITION]: { path: /\.(c|m)?[jt]sx?$/, content: USE_SERVER_CONTENT },
+      [TURBOPACK_15_CONDITION]: { path: SOURCE_FILE_PATTERN, content: USE_SERVER_CONTENT },
     };
     rules[TURBOPACK_15_CONDITION] = { foreign: false, loaders };
     return merged;

@@ -1,8 +1,9 @@
+import { SOURCE_FILE_PATTERN, VENDOR_PATTERN } from '@action-guard/contracts';
 import type { Configuration, RuleSetRule } from 'webpack';
 import type { LoaderOptions } from './loader-options.js';
 
-/** Files the loader may see; it skips those without a `"use server"` directive itself. */
-export const SOURCE_FILES = /\.(c|m)?[jt]sx?$/;
+/** Files the loader may see (the build layout of @action-guard/contracts); it skips those without a directive itself. */
+export const SOURCE_FILES = SOURCE_FILE_PATTERN;
 
 function findOurUse(rule: unknown, loader: string): { loader: string; options?: unknown } | undefined {
   if (typeof rule !== 'object' || rule === null) return undefined;
@@ -29,7 +30,7 @@ export function addWebpackRule(config: Configuration, loader: string, options: L
   }
   config.module.rules.push({
     test: SOURCE_FILES,
-    exclude: /node_modules/,
+    exclude: VENDOR_PATTERN,
     enforce: 'pre',
     use: [{ loader, options }],
   });

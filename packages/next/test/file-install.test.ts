@@ -14,6 +14,7 @@ import { anyFileContains, BUILD_TIMEOUT_MS, filesUnder, nextBuild, type Bundler 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKSPACE = path.resolve(here, '../../..');
 const PACKAGES = {
+  '@action-guard/contracts': 'packages/contracts',
   '@action-guard/transform': 'crates-free-js-transform',
   '@action-guard/config': 'packages/config',
   '@action-guard/manifest': 'packages/manifest',
@@ -56,6 +57,7 @@ function installApp(nextVersion: string): string {
       },
       devDependencies: { typescript: '5.9.3', '@types/react': '19.3.0', '@types/react-dom': '19.3.0', '@types/node': '20.19.43' },
       overrides: {
+        '@action-guard/contracts': file('@action-guard/contracts'),
         '@action-guard/config': file('@action-guard/config'),
         '@action-guard/manifest': file('@action-guard/manifest'),
         '@action-guard/transform': file('@action-guard/transform'),

@@ -1,12 +1,9 @@
+// The variable `withActionGuard()` sets through next.config `env` at build time (Next inlines it into the server
+// bundles): the fingerprint of the build's encryption key, or `generated`. Its name lives in @action-guard/contracts.
+import { BUILD_KEY_FINGERPRINT_ENV } from '@action-guard/contracts';
 import { fingerprintEncryptionKey, fingerprintsMatch } from '@action-guard/manifest/key-fingerprint';
 
-/**
- * The environment variable `withActionGuard()` sets through next.config `env` at build time, so Next inlines it
- * into the server bundles: the fingerprint of the encryption key the build used, or `generated` when the build had
- * no `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY` (Next then generated one and stored it in its server-reference manifest).
- * Keep in sync with packages/next/src/encryption-key.ts (the writing end).
- */
-export const BUILD_KEY_FINGERPRINT_ENV = 'ACTION_GUARD_BUILD_KEY_FINGERPRINT';
+export { BUILD_KEY_FINGERPRINT_ENV };
 
 /** The message of a mismatch; never contains the key. */
 export type KeyMismatchReporter = (message: string) => void;

@@ -1,45 +1,9 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
-// Invariant: these two shapes mirror docs/architecture.md §1 (the transform emits them as literals). The runtime
-// must not import the transform, so they are declared here; change both ends in the same commit.
+import type { NormalizedPolicy } from '@action-guard/contracts';
 
-/** The policy of one action after tags and directory rules were merged (emitted by the transform). */
-export interface NormalizedPolicy {
-  /** Whether a session is required. */
-  auth: 'public' | 'required';
-  /** The reason given with `@public`, if any. */
-  publicReason: string | null;
-  /** Roles of which the session must hold at least one (sorted, unique). Empty = no role check. */
-  roles: string[];
-  /** Name of the `@authorize` function, if any (the function itself comes through `ActionMeta.authorize`). */
-  authorize: string | null;
-  /**
-   * Names of the schemas, one per client-supplied parameter in order, joined with `, ` (`IdSchema, FormSchema`; a
-   * rest parameter's prefixed with `...`); null without any. The schemas themselves come through `ActionMeta.schema`.
-   */
-  schema: string | null;
-  /** Idempotency settings from `@dedupe`. */
-  dedupe: { source: 'key' | 'header' | 'input'; name: string | null; ttlSeconds: number } | null;
-  /** Rate limit from `@rateLimit`. */
-  rateLimit: { limit: number; windowSeconds: number; by: 'user' | 'ip' | 'global' } | null;
-  /** Globs of the directory rules that contributed. */
-  fromRules: string[];
-  /**
-   * What to revalidate after the body succeeds (`@revalidates` and directory rules); absent when nothing. Applied by
-   * revalidation.ts with Next's `revalidatePath`, `updateTag` and `revalidateTag`.
-   */
-  revalidates?: RevalidateTarget[];
-}
-
-/** One `@revalidates` target (transform types.ts); `{field}` in `value` is read from the validated input per call. */
-export interface RevalidateTarget {
-  /** `path` → `revalidatePath(value)`; `layout` → `revalidatePath(value, 'layout')`; `tag` → `updateTag`/`revalidateTag`. */
-  kind: 'path' | 'layout' | 'tag';
-  /** The route or tag as written, with `{field}` placeholders. */
-  value: string;
-  /** A tag's cache-life profile (`revalidateTag(tag, profile)` on Next 16); null otherwise. */
-  profile: string | null;
-}
+// The policy shapes the transform emits are declared once, in @action-guard/contracts (edge-safe, no dependencies).
+export type { NormalizedPolicy, RevalidateTarget } from '@action-guard/contracts';
 
 /** Context handed to an `@authorize` function. */
 export interface AuthorizeContext<TSession extends Session = Session> {

@@ -1,10 +1,11 @@
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, toTransformOptions, type ResolvedConfig } from '@action-guard/config';
-import { ACTION_GUARD_DIR, findingsForAction, formatFinding, MANIFEST_FILE, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { ConfigError, loadConfig, toTransformerOptions, type ResolvedConfig } from '@action-guard/config';
+import { ACTION_GUARD_DIR, formatFinding, gradeFindings, isInsideLoaderReach, isLoaderSourceFile, MANIFEST_FILE } from '@action-guard/contracts';
+import { findingsForAction, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
 import {
   countServerDirectiveCandidates,
-  baselineSummary, diagnosticRef, formatDiagnostic, staleBaselineEntries, transform, type ActionRecord, type BaselineEntry, type Diagnostic,
+  baselineSummary, createTransformer, diagnosticRef, formatDiagnostic, staleBaselineEntries, type ActionRecord, type BaselineEntry, type Diagnostic,
 } from '@action-guard/transform';
 import type { CommandModule, ParsedArgs } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -60,11 +61,9 @@ export interface AuditResult {
   warnings: number;
 }
 
-// The build's include rules: the webpack rule excludes node_modules, the Turbopack rule is `not: 'foreign'`, and
-// both only transform files whose text mentions the directive (packages/next). Dot-directories hold build output
-// (.next, .turbo, .vercel) or tooling (.git), never app code.
-const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
-const DECLARATION_FILE = /\.d\.[cm]?ts$/;
+// The build's include rules (isLoaderSourceFile, @action-guard/contracts): no node_modules, module types Next
+// compiles, and only files whose text mentions the directive. Dot-directories hold build output (.next, .turbo,
+// .vercel) or tooling (.git), never app code.
 
 // A Next dist directory can be renamed (`distDir: 'build'`); it always holds a build manifest. Its compiled chunks
 // may still contain the directive text, so it must never be analysed as app code.
@@ -86,7 +85,7 @@ async function collectCandidates(root: string): Promise<{ files: string[]; distD
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, depth + 1);
-      else if (entry.isFile() && SOURCE_FILE.test(entry.name) && !DECLARATION_FILE.test(entry.name)) found.push(full);
+      else if (entry.isFile() && isLoaderSourceFile(path.relative(root, full).split(path.sep).join('/'))) found.push(full);
     }
   };
   await walk(root, 0);
@@ -125,24 +124,21 @@ async function readLastManifest(root: string, distDirs: string[]): Promise<{ fil
  */
 function findingsFromManifest(manifest: ActionManifest, actions: ActionRecord[], config: ResolvedConfig): Finding[] {
   const current = new Map(actions.map((a) => [a.ref, a]));
-  const isAppCode = (file: string) => !file.startsWith('../') && !file.split('/').includes('node_modules');
   const findings: Finding[] = [];
   for (const entry of manifest.actions) {
     const source = current.get(entry.ref);
     for (let finding of findingsForAction(entry, config.manifest.failOnUnguarded ? 'error' : 'warning', config.manifest.libraryActions)) {
       const unguarded = finding.name === 'unguarded-action';
-      if (!unguarded && isAppCode(entry.file) && !source) continue;
+      if (!unguarded && isInsideLoaderReach(entry.file) && !source) continue;
       if (unguarded && source?.guarded) {
         finding = { ...finding, fix: `the source guards ${entry.ref} now, but the last build did not: rebuild before you deploy (${finding.fix})` };
       }
-      // The same grading the build applies to these findings (packages/next gradeFindings): only an explicit
-      // `checks` entry (or manifest.failOnUnguarded: false) relaxes one.
-      const configured = config.checks[finding.name];
-      if (configured === 'off') continue;
-      findings.push(configured ? { ...finding, severity: configured === 'error' ? 'error' : 'warning' } : finding);
+      findings.push(finding);
     }
   }
-  return findings;
+  // The grader the build applies to these findings: only an explicit `checks` entry (or manifest.failOnUnguarded:
+  // false) relaxes one.
+  return gradeFindings(findings, config.checks);
 }
 
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
@@ -169,11 +165,13 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   const actions: ActionRecord[] = [];
   const diagnostics: Diagnostic[] = [];
   const candidates = await collectCandidates(config.root);
+  // The build's options, resolved once for every file (as the loader does).
+  const transformFile = createTransformer(toTransformerOptions(config));
   for (const absolute of candidates.files) {
     const code = await nodeFs.readFile(absolute, 'utf8');
     // Any spelling of "use server" or "use cache" (cache functions are registered, callable by ID, too).
     if (countServerDirectiveCandidates(code) === 0) continue;
-    const result = transform(code, toTransformOptions(config, absolute));
+    const result = transformFile(code, absolute);
     files.push(path.relative(config.root, absolute).split(path.sep).join('/'));
     actions.push(...result.actions);
     diagnostics.push(...result.diagnostics);

@@ -1,3 +1,4 @@
+import { REPOSITORY_URL } from '@action-guard/contracts';
 import path from 'node:path';
 import { CONFIG_FILE_NAMES } from '@action-guard/config';
 import type { CommandModule, ParsedArgs } from '../command.js';
@@ -35,7 +36,7 @@ export interface InitResult {
 }
 
 /** Docs page of the adoption path. */
-export const ADOPTING_DOCS = 'docs/adopting.md (https://action-guard.dev/docs/adopting)';
+export const ADOPTING_DOCS = `docs/adopting.md (${REPOSITORY_URL}/blob/main/docs/adopting.md)`;
 
 async function readText(fs: CliFs, file: string): Promise<string | null> {
   try {

@@ -1,3 +1,4 @@
+import { REPOSITORY_URL } from '@action-guard/contracts';
 import { CHANGE_CLASSES, diffManifests, type ChangeClass, type ManifestChange, type ManifestDiff } from '@action-guard/manifest';
 import type { Log } from 'sarif';
 import pkg from '../../package.json' with { type: 'json' };
@@ -67,7 +68,7 @@ function diffSarif(r: DiffResult): Log {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'action-guard', version: pkg.version, informationUri: 'https://action-guard.dev', rules } },
+        tool: { driver: { name: 'action-guard', version: pkg.version, informationUri: REPOSITORY_URL, rules } },
         results: r.changes.map((c) => ({
           ruleId: `manifest-${c.class}`,
           ruleIndex: CHANGE_CLASSES.indexOf(c.class),

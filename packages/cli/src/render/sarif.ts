@@ -1,13 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { MANIFEST_FINDINGS, type Finding } from '@action-guard/manifest';
-import { DIAGNOSTICS } from '@action-guard/transform';
+import { DIAGNOSTICS, docsUrl, MANIFEST_FINDINGS, REPOSITORY_URL } from '@action-guard/contracts';
+import type { Finding } from '@action-guard/manifest';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import pkg from '../../package.json' with { type: 'json' };
 
 /** A finding as SARIF needs it: a transform diagnostic or a manifest finding both fit (the manifest's shape minus `ref`). */
 export type SarifFinding = Omit<Finding, 'ref'>;
-
-const DOCS_BASE = 'https://action-guard.dev/docs/diagnostics';
 
 /** Every rule action-guard can report, transform (AG1xx) and manifest (AG3xx), for `tool.driver.rules`. */
 function allRules(): ReportingDescriptor[] {
@@ -16,7 +14,7 @@ function allRules(): ReportingDescriptor[] {
     id: rule.code,
     name: rule.name,
     shortDescription: { text: rule.description },
-    helpUri: `${DOCS_BASE}#${rule.name}`,
+    helpUri: docsUrl(rule.name),
     defaultConfiguration: { level: level(rule.defaultSeverity) },
   }));
 }
@@ -54,7 +52,7 @@ export function toSarif(findings: readonly SarifFinding[], root: string): Log {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'action-guard', version: pkg.version, informationUri: 'https://action-guard.dev', rules } },
+        tool: { driver: { name: 'action-guard', version: pkg.version, informationUri: REPOSITORY_URL, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(root).href.replace(/\/?$/, '/')}` } },
         results,
       },

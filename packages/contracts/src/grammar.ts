@@ -1,10 +1,16 @@
-import type { NormalizedPolicy, RevalidateTarget } from '../types.js';
+/**
+ * The tag-argument grammar (docs/reference.md §2): the one parser of what `@dedupe`, `@rateLimit`, `@role`,
+ * `@schema`, `@authorize` and `@revalidates` take, and of the same text in a config directory rule. The transform
+ * reads tags through it and the config package validates rules through it, so a rule and a tag accept exactly the
+ * same text. Also the one home of their formatting (`30/1m by:user`, `tag:posts max`) and of the rate-limit
+ * comparison the build and `manifest diff` share.
+ */
+import type { DedupePolicy, RateLimitPolicy, RevalidateTarget } from './policy.js';
 
 /** A parsed tag argument, or why it could not be parsed. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; fix: string };
 
-/** Dedupe settings as written. */
-export type DedupePolicy = NonNullable<NormalizedPolicy['dedupe']>;
+export type { DedupePolicy } from './policy.js';
 
 /** A rate limit as written; `by` is `null` when left to the default. */
 export interface RateLimitArgument {
@@ -26,8 +32,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const ROLE = /^[\w.:-]+$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
-/** `30s`, `10m`, `24h`, `7d` to seconds. */
-function parseDuration(text: string, allowBareUnit: boolean): number | null {
+/** `30s`, `10m`, `24h`, `7d` to seconds (`m` alone for one unit when `allowBareUnit`, as a rate-limit window); null when the count is not a positive safe integer. */
+export function parseDuration(text: string, allowBareUnit: boolean): number | null {
   const match = (allowBareUnit ? /^(\d*)([smhd])$/ : /^(\d+)([smhd])$/).exec(text);
   if (match === null) return null;
   const count = match[1] === '' ? 1 : Number(match[1]);
@@ -112,8 +118,8 @@ export function parseRateLimit(args: string): Parsed<RateLimitArgument> {
 }
 
 /*
- * `@revalidates <target> [<target> …]` (README "@revalidates"; the one home of this grammar: the config package and
- * the runtime read targets through these functions or the policy they produce).
+ * `@revalidates <target> [<target> …]` (README "@revalidates"; the config package and the runtime read targets through these
+ * functions or the policy they produce).
  *
  *   target  := path:<route> | layout:<route> | tag:<tag> [<profile>]
  *   route   := "/" | ("/" segment)+        segment := [param] | [...param] | [[...param]] | (literal | {field})+
@@ -208,4 +214,57 @@ export function normalizeRevalidateTargets(targets: readonly RevalidateTarget[])
   const byKey = new Map(targets.map((target) => [formatRevalidateTarget(target), target]));
   return [...byKey.values()].sort((a, b) =>
     a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.value !== b.value ? (a.value < b.value ? -1 : 1) : (a.profile ?? '') < (b.profile ?? '') ? -1 : (a.profile ?? '') > (b.profile ?? '') ? 1 : 0);
+}
+
+/*
+ * How two rate limits compare: the one comparison both the build (a tag may not loosen a directory rule) and
+ * `manifest diff` (a looser limit is a weakened policy) use, so the two never disagree.
+ */
+/** A rate limit as a policy holds it. */
+export type RateLimitShape = Readonly<RateLimitPolicy>;
+
+/** What changed from `before` to `after`. */
+export interface RateLimitChange {
+  /** More calls fit in the long run (a higher rate) or in one burst (a higher limit). */
+  looser: boolean;
+  /** Not looser, and fewer calls fit in the long run or in one burst. */
+  tighter: boolean;
+  /**
+   * The bucket key: one global bucket is the strictest; per-user and per-IP buckets cannot be compared (each lets
+   * some caller make more calls than the other), so a switch between them counts as looser.
+   */
+  scope: 'same' | 'stricter' | 'looser';
+}
+
+/** Compares two rate limits by rate (limit per window, without division), by burst (limit) and by scope. */
+export function compareRateLimits(before: RateLimitShape, after: RateLimitShape): RateLimitChange {
+  const rateUp = after.limit * before.windowSeconds > before.limit * after.windowSeconds;
+  const rateDown = after.limit * before.windowSeconds < before.limit * after.windowSeconds;
+  const looser = rateUp || after.limit > before.limit;
+  const tighter = !looser && (rateDown || after.limit < before.limit);
+  const scope = before.by === after.by ? 'same' : after.by === 'global' ? 'stricter' : 'looser';
+  return { looser, tighter, scope };
+}
+
+/** `30s`, `10m`, `24h`, `7d`: a duration in seconds the way tags write it (the largest unit that divides it). */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+/** `30/1m by:user`: a rate limit the way tags write it. */
+export function formatRateLimit(limit: RateLimitShape): string {
+  return `${limit.limit}/${formatDuration(limit.windowSeconds)} by:${limit.by}`;
+}
+
+/** `key:idempotencyKey`, `input`: a dedupe source the way tags write it. */
+export function formatDedupeSource(dedupe: Pick<DedupePolicy, 'source' | 'name'>): string {
+  return dedupe.source === 'input' ? 'input' : `${dedupe.source}:${dedupe.name}`;
+}
+
+/** `key:idempotencyKey 24h`: a dedupe setting the way tags write it. */
+export function formatDedupe(dedupe: DedupePolicy): string {
+  return `${formatDedupeSource(dedupe)} ${formatDuration(dedupe.ttlSeconds)}`;
 }

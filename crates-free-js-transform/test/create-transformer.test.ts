@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { createTransformer, transform, TransformOptionsError, type TransformerOptions } from '../src/index.js';
+import { loadFixtures } from './support/fixtures.js';
+
+describe('createTransformer', () => {
+  test('gives every fixture the result transform() gives it, with the options resolved once for all files', () => {
+    // Fixtures share options when they share a config: group them, make one transformer per group, and transform
+    // every file of the group with it.
+    const groups = new Map<string, ReturnType<typeof loadFixtures>>();
+    for (const fixture of loadFixtures()) {
+      const { filename: _file, ...rest } = fixture.options;
+      const key = JSON.stringify(rest);
+      groups.set(key, [...(groups.get(key) ?? []), fixture]);
+    }
+    expect([...groups.values()].some((group) => group.length > 1)).toBe(true);
+    for (const [key, group] of groups) {
+      const transformFile = createTransformer(JSON.parse(key) as TransformerOptions);
+      for (const fixture of group) {
+        expect(transformFile(fixture.code, fixture.options.filename), fixture.name).toEqual(transform(fixture.code, fixture.options));
+      }
+    }
+  });
+
+  test('rejects bad options when it is made, before any file', () => {
+    expect(() => createTransformer({ rules: { 'app/**': { rateLimit: 'lots' } } })).toThrow(/rule "app\/\*\*" has an invalid `rateLimit`/);
+    expect(() => createTransformer({ checks: { nope: 'off' } as never })).toThrow(TransformOptionsError);
+    expect(() => createTransformer({ filename: 'app/a.ts' } as never)).toThrow(/unknown option key "filename"/);
+  });
+
+  test('asks a runtime-import function per file, and applies each rule only to the files it matches', () => {
+    const asked: string[] = [];
+    const transformFile = createTransformer({
+      root: '/project',
+      runtimeImport: (filename) => (asked.push(filename), filename.startsWith('/project/app/admin/') ? '../../lib/guard' : '../lib/guard'),
+      rules: { 'app/admin/**': { role: 'admin' } },
+    });
+    const code = '"use server";\n/** @requiresAuth @schema S */\nexport async function save(input) {}\nconst S = {};\n';
+    const admin = transformFile(code, 'app/admin/actions.ts');
+    const other = transformFile(code, '/project/app/actions.ts');
+    expect(asked).toEqual(['/project/app/admin/actions.ts', '/project/app/actions.ts']);
+    expect(admin.code).toContain('"../../lib/guard"');
+    expect(other.code).toContain('"../lib/guard"');
+    expect(admin.actions[0]!.policy.roles).toEqual(['admin']);
+    expect(other.actions[0]!.policy.roles).toEqual([]);
+  });
+});
