@@ -1,18 +1,34 @@
 // The end of every call: one `call` event (docs/reference.md §3) and the end of its span.
 import { markSpanError } from '../telemetry.js';
+import { insideGuardedCall } from '../context.js';
 import type { CallOutcome, GuardEvent } from '../types.js';
 import type { GuardCall, RuntimeContext } from './call.js';
 
 /**
- * Next's id of the action this call runs, when known: `self.$$id` (the function object Next registered;
- * `registerServerReference` sets `$$id` on it in place), else the `next-action` header when the call read the headers.
+ * Next's id of the action this call runs, when known:
+ * - `self.$$id`: the function object Next registered (`registerServerReference` sets `$$id` on it in place); the
+ *   transform passes it for exports.
+ * - An inline action's body cannot name that object: Next hoists the function to a module export it names itself
+ *   and registers that (docs/next-internals.md §1, §6), and any other name the body used would be captured. Its id
+ *   is the one the request routed to, the `next-action` header, but only for the request's own call: a guarded call
+ *   made from inside another one is not what the header names.
+ * - Otherwise null: a no-JS form post of an inline action (its id travels in the form body, which Next consumed), or
+ *   a call during a page render.
  * Hands the id to `use` synchronously unless the headers have to be awaited.
  */
 export function resolveCallId(context: RuntimeContext, call: GuardCall, use: (id: string | null) => void): void {
   const ownId = (call.self as { $$id?: unknown } | null | undefined)?.$$id;
   if (typeof ownId === 'string') return use(ownId);
-  const headers = call.headersPromise;
-  if (headers === null) return use(null);
+  if (insideGuardedCall()) return use(null);
+  let headers: Headers | Promise<Headers> | null = call.headersPromise;
+  if (headers === null) {
+    try {
+      headers = context.resolved.headers();
+    } catch {
+      return use(null);
+    }
+  }
+  if (!(headers instanceof Promise)) return use(headers.get('next-action'));
   void headers.then(
     (known) => use(known.get('next-action')),
     () => use(null),
