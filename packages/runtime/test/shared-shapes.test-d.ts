@@ -1,7 +1,7 @@
 import type { ActionRecord as ManifestActionRecord, NormalizedPolicy as ManifestPolicy } from '@action-guard/manifest';
 import type { ActionRecord as TransformActionRecord, NormalizedPolicy as TransformPolicy } from '@action-guard/transform';
 import { describe, expectTypeOf, test } from 'vitest';
-import type { NormalizedPolicy as RuntimePolicy } from '../src/index.js';
+import type { NormalizedPolicy as RuntimePolicy } from '../src/internal.js';
 
 // The policy shape is declared three times on purpose: the transform emits it, the runtime reads it and the
 // manifest stores it, and neither the runtime nor the manifest may depend on the transform at run time

@@ -2,7 +2,8 @@
 import { startCall, type GuardCall, type RuntimeContext } from '../src/guard/call.js';
 import { resolveRuntimeOptions, type RuntimeOptions } from '../src/guard/options.js';
 import { createReporter } from '../src/guard/reporting.js';
-import type { ActionMeta, GuardEvent, Session } from '../src/index.js';
+import type { GuardEvent, Session } from '../src/index.js';
+import type { ActionMeta } from '../src/internal.js';
 import { meta as makeMeta } from './helpers.js';
 
 export function stepContext(options: Partial<RuntimeOptions> = {}): RuntimeContext & { events: GuardEvent[] } {
