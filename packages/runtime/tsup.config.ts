@@ -8,6 +8,7 @@ export default defineConfig({
     client: 'src/client.ts',
     default: 'src/default.ts',
     instrumentation: 'src/instrumentation.ts',
+    internal: 'src/internal.ts',
     // The two variants of #host-modules (package.json `imports`): kept as files of their own, not bundled into the
     // entries, so that the bundler consuming the runtime picks one by its conditions.
     'host-modules': 'src/host-modules.ts',

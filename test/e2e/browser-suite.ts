@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startInvoices, type InvoicesInstance } from '../support/invoices-app.js';
+import { INVOICES, INVOICES_DIR, startInvoices, type InvoicesInstance } from '../support/invoices-app.js';
 import { launchChromium, saveScreenshot } from '../support/browser.js';
 import type { Bundler } from '../support/next-app.js';
 
@@ -99,6 +101,35 @@ export function defineBrowserTests(bundler: Bundler): void {
         expect(new URL(page.url()).pathname).toBe(`/invoices/${created!.id}`);
         expect(await page.textContent('h1')).toContain('Pied Piper');
         await saveScreenshot(page, `${bundler}-js-3-created`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test("an inline action's call event carries the id Next registered for it (issue #16)", async () => {
+      const manifest = JSON.parse(readFileSync(join(INVOICES_DIR, '.next/action-guard/manifest.json'), 'utf8')) as {
+        actions: { id: string; ref: string }[];
+      };
+      const reminder = manifest.actions.find((action) => action.ref.endsWith('/sendReminder'));
+      expect(reminder?.id).toMatch(/^[0-9a-f]{42}$/);
+      const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+      try {
+        await context.addCookies([toBrowserCookie(app.cookies.alice, app.server.url)]);
+        const page = await context.newPage();
+        await page.goto(`${app.server.url}/invoices/${INVOICES.aliceOpen}`);
+        await page.waitForLoadState('networkidle');
+        await page.click('form button:has-text("Send reminder")');
+        await page.waitForSelector('text=Last reminder sent');
+        // The app logs every event as one JSON line (ACTION_GUARD_LOG=all, lib/action-guard.ts).
+        const events = () =>
+          app.server
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('[action-guard] {'))
+            .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { type: string; action: string; id: string | null; outcome: string });
+        await expect.poll(() => events().filter((event) => event.type === 'call' && event.action === reminder!.ref)).toEqual([
+          expect.objectContaining({ id: reminder!.id, outcome: 'ok' }),
+        ]);
       } finally {
         await context.close();
       }

@@ -48,6 +48,11 @@ export function runWithContext<R>(context: CallContext, callback: () => R): R {
   return storage === null ? callback() : storage.run(context, callback);
 }
 
+/** Whether a guarded call's body is running in this async context (one guarded call made from inside another). */
+export function insideGuardedCall(): boolean {
+  return getStorage()?.getStore() !== undefined;
+}
+
 function currentContext(caller: string): CallContext {
   const storage = getStorage();
   if (storage === null) {

@@ -1,7 +1,8 @@
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
-import { defineRuntime, isActionFailure, memoryStore, type GuardStore, type NormalizedPolicy, type Session } from '../src/index.js';
+import { defineRuntime, isActionFailure, memoryStore, type GuardStore, type Session } from '../src/index.js';
+import { type NormalizedPolicy } from '../src/internal.js';
 import { redisStore, type RedisStore } from '../src/redis.js';
 import { eventLog, meta } from './helpers.js';
 

@@ -6,7 +6,8 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
-import { CacheGuardError, defineRuntime, guardCache, isCacheGuardError, memoryStore, type ActionMeta } from '../src/index.js';
+import { CacheGuardError, defineRuntime, isCacheGuardError, memoryStore } from '../src/index.js';
+import { guardCache, type ActionMeta } from '../src/internal.js';
 import { meta } from './helpers.js';
 
 const ProductId = z.coerce.number().int().positive();

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { ActionMeta, AuthorizeFn, GuardEvent, NormalizedPolicy } from '../src/index.js';
+import type { AuthorizeFn, GuardEvent } from '../src/index.js';
+import type { ActionMeta, NormalizedPolicy } from '../src/internal.js';
 
 /** A policy as the transform would emit it for `@requiresAuth` alone, with `overrides` applied. */
 export function policy(overrides: Partial<NormalizedPolicy> = {}): NormalizedPolicy {

@@ -2,7 +2,8 @@ import { redirect } from 'next/navigation.js';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
-import { defineRuntime, isActionFailure, memoryStore, type GuardStore, type NormalizedPolicy, type RuntimeOptions, type Session } from '../src/index.js';
+import { defineRuntime, isActionFailure, memoryStore, type GuardStore, type RuntimeOptions, type Session } from '../src/index.js';
+import { type NormalizedPolicy } from '../src/internal.js';
 import { redisStore, type RedisStore } from '../src/redis.js';
 import { eventLog, meta } from './helpers.js';
 

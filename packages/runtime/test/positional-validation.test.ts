@@ -13,9 +13,9 @@ import {
   isActionFailure,
   memoryStore,
   type ActionFailure,
-  type ActionMeta,
   type Session,
 } from '../src/index.js';
+import { type ActionMeta } from '../src/internal.js';
 import { meta } from './helpers.js';
 
 const alice: Session = { id: 'user-alice', roles: ['member'] };

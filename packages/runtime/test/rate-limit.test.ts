@@ -5,9 +5,9 @@ import {
   memoryStore,
   type ActionFailure,
   type GuardStore,
-  type NormalizedPolicy,
   type Session,
 } from '../src/index.js';
+import { type NormalizedPolicy } from '../src/internal.js';
 import { z } from 'zod';
 import { eventLog, meta } from './helpers.js';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
-import { defineRuntime, isActionFailure, memoryStore, type AuthorizeFn, type GuardStore, type NormalizedPolicy, type Session } from '../src/index.js';
+import { defineRuntime, isActionFailure, memoryStore, type AuthorizeFn, type GuardStore, type Session } from '../src/index.js';
+import { type NormalizedPolicy } from '../src/internal.js';
 import { redisStore, type RedisStore } from '../src/redis.js';
 import { meta } from './helpers.js';
 

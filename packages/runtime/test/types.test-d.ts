@@ -9,11 +9,11 @@ import {
   getValidatedInput,
   isActionFailure,
   type ActionFailure,
-  type ActionMeta,
   type ActionResult,
   type FailureCode,
   type Session,
 } from '../src/index.js';
+import { type ActionMeta } from '../src/internal.js';
 
 /** What `<form action>` accepts, straight from React's own types (minus the URL string form). */
 type FormAction = Exclude<FormHTMLAttributes<HTMLFormElement>['action'], string | undefined>;
