@@ -1,6 +1,7 @@
 import { createEncryptionKeyCheck, readKeyEnvironment } from './encryption-key-check.js';
 import { resolveClientIp, type ClientIpOption, type ClientIpReader } from './client-ip.js';
 import { runWithContext } from './context.js';
+import { answerFailure, type MapperHooks } from './failure-mapper.js';
 import { createFailure, type ActionFailure, type FailureCode, type FailureDetails } from './failures.js';
 import {
   deserializeResult,
@@ -651,7 +652,7 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
     } catch (error) {
       if (error instanceof Denial) {
         finish(error.outcome, error.failure.error.code, error.failure.error.ref);
-        return error.failure;
+        return (await answerFailure(meta, error.failure, args, mapperHooks)) as Awaited<TResult> | ActionFailure;
       }
       // A body that threw gives its claim back so a retry can run (unless completeClaim already stored it).
       if (claim !== null) {
@@ -681,9 +682,24 @@ export function defineRuntime<TSession extends Session = Session>(options: Runti
       }
       finish('error', 'INTERNAL_ERROR', ref);
       if (resolved.rethrowErrors) throw error;
-      return createFailure('INTERNAL_ERROR', { ref });
+      const failure = createFailure('INTERNAL_ERROR', { ref });
+      return (await answerFailure(meta, failure, args, mapperHooks)) as Awaited<TResult> | ActionFailure;
     }
   }
+
+  // An `@onFailure` mapper that throws is the app's bug: logged with the ref the caller gets, like a session of the
+  // wrong shape, and passed to onError like a body's error (src/failure-mapper.ts).
+  const mapperHooks: MapperHooks = {
+    rethrow: rethrowReady,
+    reportError: (error, action, ref) => {
+      console.error(`action-guard: the @onFailure function of ${action} threw (ref ${ref}): ${errorMessage(error)}`);
+      try {
+        resolved.onError?.(error, { action, ref });
+      } catch {
+        // Reporting must not turn a returned failure into a crash.
+      }
+    },
+  };
 
   // Stores a run's result under its claim. Synchronous with the memory store (nothing to await), a Promise with any
   // other; never rejects (a failed write is an event: the body already ran).

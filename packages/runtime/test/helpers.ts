@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { ActionMeta, AuthorizeFn, GuardEvent, NormalizedPolicy } from '../src/index.js';
+import type { ActionFailure, ActionMeta, AuthorizeFn, GuardEvent, NormalizedPolicy } from '../src/index.js';
 
 /** A policy as the transform would emit it for `@requiresAuth` alone, with `overrides` applied. */
 export function policy(overrides: Partial<NormalizedPolicy> = {}): NormalizedPolicy {
@@ -27,6 +27,8 @@ export function meta(
     schemas?: StandardSchemaV1[];
     rest?: boolean;
     authorize?: AuthorizeFn;
+    /** The `@onFailure` function. */
+    onFailure?: (failure: ActionFailure, ...args: any[]) => unknown;
   } = {},
 ): ActionMeta {
   const schemas = options.schemas ?? (options.schema === undefined ? null : [options.schema]);
@@ -48,6 +50,7 @@ export function meta(
     }),
     schema: schemas === null ? null : () => schemas,
     authorize: options.authorize === undefined ? null : () => options.authorize!,
+    ...(options.onFailure === undefined ? {} : { onFailure: () => options.onFailure! }),
   };
 }
 
