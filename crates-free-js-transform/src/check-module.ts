@@ -7,6 +7,7 @@ import { parseModule } from './analyze/parse-module.js';
 import { parsePolicyTags, type JsDocTag } from './analyze/parse-policy-tags.js';
 import { findCapturedSecrets } from './analyze/captured-secrets.js';
 import { findSwallowedNavigation } from './analyze/swallowed-navigation.js';
+import { collectModuleTypes, judgeResultType, type ModuleTypes } from './analyze/result-type.js';
 import type { PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
@@ -116,19 +117,23 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
   }
   const sites = analysis.sites.filter((site) => !(site.kind === 'export' && consumed.has(site.exportName!)));
 
+  const actionBindings = new Set(sites.flatMap((site) => (site.kind === 'export' && site.selfName !== null ? [site.selfName] : [])));
+  // Read only when the check is on and some action declares its result type.
+  let moduleTypes: ModuleTypes | null = null;
   const actions: ActionRecord[] = [];
   const checkedSites: CheckedSite[] = [];
   const guards: PlannedGuard[] = [];
   for (const site of sites) {
     const label =
       site.kind === 'export' ? `action "${site.exportName}"` : site.kind === 'inline' ? `inline action "${site.refName}"` : `"use cache" function "${site.refName}"`;
-    const { policy, findings: policyFindings } = resolvePolicy({
+    const { policy, findings: policyFindings, onFailure, onFailureTagged } = resolvePolicy({
       tags: tagsOf.get(site)!,
       offset: site.offset,
       label,
       parameters: site.fn === null ? null : describeParameters(site.fn),
       conventionSchema: conventionOf(site),
       moduleBindings: bindings,
+      actionBindings,
       rules: resolved.rules,
       kind: site.kind === 'cache' ? 'cache' : 'action',
     });
@@ -149,6 +154,23 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
         fix: 'move it to a "use server" module, or set checks["inline-action"] to "off" to allow inline actions',
       });
     }
+    if (site.kind !== 'cache' && site.fn !== null && !onFailureTagged && resolved.checks['result-type-without-failure'] !== 'off') {
+      const judged = judgeResultType(site.fn, (moduleTypes ??= collectModuleTypes(ast.program)));
+      if (judged?.verdict === 'no') {
+        const declared = code.slice(judged.node.start!, judged.node.end!);
+        findings.push({
+          name: 'result-type-without-failure',
+          offset: judged.node.start!,
+          message:
+            `${label} declares its result as \`${declared.length > 60 ? `${declared.slice(0, 57)}...` : declared}\`, which cannot hold the ActionFailure ` +
+            'the guard answers with when a check fails (invalid input, no session, rate limit): TypeScript will not say so, ' +
+            'and a form typed for this result shows nothing, or crashes rendering it',
+          fix:
+            `add \`@onFailure <fn>\` naming a function of type \`FailureMapper<typeof ${site.kind === 'export' && site.selfName !== null ? site.selfName : 'action'}>\` (from @action-guard/runtime) ` +
+            'that returns this shape, or declare the result as `ActionResult<...>` and check `isActionFailure(result)` where it is read',
+        });
+      }
+    }
     const location = lines.locate(site.offset);
     const record: ActionRecord = {
       ref: `${resolved.file}#${site.refName}`,
@@ -159,6 +181,7 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
       loc: location,
       policy,
       guarded: site.unguardable === null,
+      ...(onFailure !== null ? { onFailure } : {}),
     };
     actions.push(record);
     checkedSites.push(checkedSite(site, record.ref));

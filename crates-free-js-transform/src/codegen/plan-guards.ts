@@ -142,6 +142,8 @@ function metaConstant(name: string, record: ActionRecord): string {
     `const ${name} = { ref: ${literal(record.ref)}, file: ${literal(record.file)}, exportName: ${literal(record.exportName)}, ` +
     `kind: ${literal(record.kind)}, inlineIndex: ${literal(record.inlineIndex)}, line: ${record.loc.line}, column: ${record.loc.column}, ` +
     `policy: ${literal(policy)}, schema: ${schemasThunk(policy.schema)}, authorize: ${thunk(policy.authorize)}` +
+    // Only an action with `@onFailure` has the key (runtime src/failure-mapper.ts), like `baselined` below.
+    `${record.onFailure !== undefined ? `, onFailure: ${thunk(record.onFailure)}` : ''}` +
     // Only a baselined action has the key, so every other action's metadata stays byte for byte what it was.
     `${record.baselined ? `, baselined: ${literal(record.baselined)}` : ''} };`
   );

@@ -51,6 +51,8 @@ export interface PolicyInput {
   conventionSchema: string | null;
   /** Value bindings at module scope (declared or imported). */
   moduleBindings: ReadonlySet<string>;
+  /** Module-scope bindings that hold this module's exported actions (which `@onFailure` must not name). */
+  actionBindings?: ReadonlySet<string>;
   /** Directory rules matching the file. */
   rules: readonly ResolvedRule[];
   /**
@@ -75,6 +77,13 @@ export interface PolicyResult {
   policy: NormalizedPolicy;
   /** Problems, without severity (the caller applies config). */
   findings: Finding[];
+  /**
+   * The `@onFailure` function: maps the guard's failures into the action's own result (runtime
+   * src/failure-mapper.ts). Not part of the policy: it changes what a caller sees, never who may call.
+   */
+  onFailure: string | null;
+  /** Whether an `@onFailure` tag was written (even one with a broken argument): the author has decided. */
+  onFailureTagged: boolean;
 }
 
 /** A directory rule's policy parsed into the tags' values. */
@@ -150,7 +159,7 @@ function rate(limit: RateLimitArgument): number {
 }
 
 /** Tag names and what they are for (also the did-you-mean vocabulary). */
-export const POLICY_TAGS = ['public', 'requiresAuth', 'role', 'authorize', 'schema', 'dedupe', 'rateLimit', 'revalidates'] as const;
+export const POLICY_TAGS = ['public', 'requiresAuth', 'role', 'authorize', 'schema', 'dedupe', 'rateLimit', 'revalidates', 'onFailure'] as const;
 
 /**
  * Reads an action's tags, applies the schema convention and the directory rules, and reports every problem.
@@ -177,6 +186,8 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
   let rateLimitTag: JsDocTag | null = null;
   const revalidates: RevalidateTarget[] = [];
   let revalidatesTag: JsDocTag | null = null;
+  let onFailure: string | null = null;
+  let onFailureTag: JsDocTag | null = null;
 
   // docs/reference.md §3: nothing a client sends reaches the body unvalidated, so every parameter needs its own schema. The guard
   // matches schemas to arguments by position; one schema too few would leave an argument unchecked (the runtime
@@ -281,6 +292,13 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
         rateLimitTag = tag;
         break;
       }
+      case 'onFailure': {
+        const parsed = parseIdentifierArgument('onFailure', tag.args);
+        if (parsed.ok) onFailure = parsed.value;
+        else malformed(tag, parsed);
+        onFailureTag = tag;
+        break;
+      }
       case 'revalidates': {
         // A long list may go on over the next lines of the block.
         const parsed = parseRevalidates([tag.args, tag.continuation].join(' ').trim());
@@ -365,6 +383,24 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
     report('authorize-not-in-scope', authorizeTag!.argsOffset, `@authorize ${authorize} on ${input.label} is not declared or imported in this module`,
       `import or declare \`${authorize}\` at the top level of this module`);
     authorize = null;
+  }
+
+  if (onFailure !== null && input.kind === 'cache') {
+    malformed(onFailureTag!, {
+      reason: 'a "use cache" function throws its refusals (CacheGuardError) instead of returning a result to map',
+      fix: 'remove @onFailure; catch CacheGuardError where the function is called if it needs handling',
+    });
+    onFailure = null;
+  } else if (onFailure !== null && input.actionBindings?.has(onFailure) === true) {
+    malformed(onFailureTag!, {
+      reason: `\`${onFailure}\` is a Server Action of this module, callable by anyone with its id`,
+      fix: `declare \`${onFailure}\` without \`export\` in this module (Next only allows async function exports in a "use server" file), or import it from a module without "use server"`,
+    });
+    onFailure = null;
+  } else if (onFailure !== null && !input.moduleBindings.has(onFailure)) {
+    report('on-failure-not-in-scope', onFailureTag!.argsOffset, `@onFailure ${onFailure} on ${input.label} is not declared or imported in this module`,
+      `import or declare \`${onFailure}\` at the top level of this module (a function typed \`FailureMapper<typeof action>\` from @action-guard/runtime)`);
+    onFailure = null;
   }
 
   if (schemas !== null && input.conventionSchema !== null && !schemas.includes(input.conventionSchema)) {
@@ -472,6 +508,8 @@ export function resolvePolicy(input: PolicyInput): PolicyResult {
       ...(finalRevalidates.length > 0 ? { revalidates: finalRevalidates } : {}),
     },
     findings,
+    onFailure,
+    onFailureTagged: onFailureTag !== null,
   };
 }
 

@@ -144,6 +144,16 @@ describe('audit', () => {
     expect(result.manifestFindings[1]!.message).toBe('app/posts/actions.ts#createPost is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)');
   });
 
+  test('stays quiet about AG304 for an action a Server Component passes to <form action>, like the build', async () => {
+    const manifest = manifestOf([manifestEntry('app/posts/actions.ts#createPost', { referencedByClient: false, location: { line: 9, column: 7 } })]);
+    const root = tempProject({
+      ...PROJECT,
+      '.next/action-guard/manifest.json': JSON.stringify(manifest),
+      'app/posts/page.tsx': "import { createPost } from './actions';\nexport default function Page() {\n  return <form action={createPost} />;\n}\n",
+    });
+    expect((await audit({}, defaultContext({ cwd: root }))).manifestFindings.map((f) => f.code)).toEqual([]);
+  });
+
   test('exits 2 and names the config file and the bad key when the config is invalid', async () => {
     const root = tempProject({ ...PROJECT, 'action-guard.config.json': JSON.stringify({ rulez: {} }) });
     const { code, stderr } = await run(['audit', '--cwd', root]);

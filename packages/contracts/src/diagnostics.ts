@@ -116,6 +116,19 @@ export const DIAGNOSTICS = [
       'A "use cache" function (callable by ID) carries @requiresAuth, @role, @authorize, @dedupe or @rateLimit, from a tag or a directory rule: it runs outside the request and its result is shared, so none of them can hold.',
   },
   {
+    code: 'AG116',
+    name: 'result-type-without-failure',
+    defaultSeverity: 'warn',
+    description:
+      'An action declares a result type that cannot hold the ActionFailure the guard answers with (a form typed for its own state would show nothing, or crash rendering it), and has no @onFailure to map failures into that type.',
+  },
+  {
+    code: 'AG117',
+    name: 'on-failure-not-in-scope',
+    defaultSeverity: 'error',
+    description: 'The @onFailure identifier is not declared or imported at module scope.',
+  },
+  {
     code: 'AG120',
     name: 'revalidates-without-input',
     defaultSeverity: 'error',

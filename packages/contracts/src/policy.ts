@@ -132,6 +132,11 @@ export interface ActionRecord {
   guarded: boolean;
   /** The checks whose findings the baseline accepts for this action (sorted); absent when none. */
   baselined?: CheckName[];
+  /**
+   * The `@onFailure` function the guard maps its failures with, into the action's own result (docs/reference.md
+   * §2); absent when none.
+   */
+  onFailure?: string;
 }
 
 /**

@@ -198,7 +198,7 @@ export function findingsForAction(action: ManifestAction, unguardedSeverity: 'er
       createFinding('unreferenced-action', 'warning', {
         ...where,
         message: `${action.ref} is registered and callable by id, but no client JavaScript references it (vercel/next.js#63804)`,
-        fix: 'remove the export if nothing uses it; if only Server Components pass it to <form action>, this is expected and its policy still applies',
+        fix: 'remove the export if nothing uses it; if only server code calls it, move it out of the "use server" module (it needs no endpoint); its policy applies meanwhile',
       }),
     );
   }

@@ -58,3 +58,4 @@ export { MANIFEST_FINDINGS, createFinding, formatFinding, DOCS_BASE, type Manife
 export { parseManifest, ManifestFormatError } from './parse-manifest.js';
 export { writeFileAtomic, type AtomicWriteFs } from './atomic-write.js';
 export { readGitCommit, collectClientIdTokens } from './project-facts.js';
+export { findActionsPassedByServerCode, withoutServerPassedActions, type UnreferencedCandidate } from './server-passed-actions.js';

@@ -1,3 +1,4 @@
+import { withoutServerPassedActions } from './server-passed-actions.js';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
@@ -160,7 +161,7 @@ export async function writeActionManifest(options: WriteActionManifestOptions): 
     isReferencedByClient: (id) => clientTokens.has(id),
     normalizeFile: createFileNormalizer(projectDir, existsSync),
   });
-  findings.push(...built.findings);
+  findings.push(...(await withoutServerPassedActions(built.findings, built.manifest.actions, projectDir)));
 
   const outDir = path.join(distDir, ACTION_GUARD_DIR);
   const manifestPath = path.join(outDir, MANIFEST_FILE);

@@ -26,8 +26,8 @@ export const WARNINGS_PER_CODE = 5;
 
 /**
  * The build output for warning findings: each in full, but at most {@link WARNINGS_PER_CODE} per code, then one line
- * that counts the rest. A large app can have hundreds of one kind (AG304 for every action only Server Components
- * pass to `<form action>`), which would bury everything else `next build` prints; the manifest and
+ * that counts the rest. A large app can have hundreds of one kind (AG304 for every dead export of a big `"use server"`
+ * module), which would bury everything else `next build` prints; the manifest and
  * `action-guard audit` still list every one.
  */
 export function warningLines(warnings: readonly Finding[]): string[] {

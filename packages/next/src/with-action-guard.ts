@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
@@ -59,8 +59,6 @@ export interface ApplyOptions {
   nextVersion?: string;
   /** Absolute path of the webpack loader; the built `@action-guard/next/loader` when omitted. */
   webpackLoader?: string;
-  /** Next's default config (the `defaultConfig` Next passes a config function): tells which options it knows. */
-  defaultConfig?: NextConfig;
 }
 
 function projectDirMismatch(configDir: string, nextDir: string): Error {
@@ -116,7 +114,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   return {
     ...userConfig,
     ...(env ? { env } : {}),
-    ...experimentalSettings(userConfig, projectDir, apply.defaultConfig, apply.phase),
+    ...experimentalSettings(userConfig, apply.phase),
     ...serverExternals(userConfig, projectDir),
     webpack,
     turbopack: mergeTurbopackRules(userConfig.turbopack as TurbopackConfig | undefined, loaderOptions, syntax) as NextConfig['turbopack'],
@@ -127,11 +125,7 @@ export async function applyActionGuard(userConfig: NextConfig, apply: ApplyOptio
   };
 }
 
-// Files that make Turbopack run Node code of its own (PostCSS and Babel): with one of them, the way Turbopack runs
-// Node code is the user's choice to make, not ours.
-const NODE_POOL_CONFIG_FILE = /^(postcss\.config\.[cm]?[jt]s|\.postcssrc(\.(json|ya?ml|[cm]?js))?|babel\.config\.(json|[cm]?[jt]s)|\.babelrc(\.(json|[cm]?js))?)$/;
-
-type Experimental = NonNullable<NextConfig['experimental']> & { turbopackPluginRuntimeStrategy?: string };
+type Experimental = NonNullable<NextConfig['experimental']>;
 
 /**
  * Experimental settings that keep the plugin's cost down, each only where the user has not chosen:
@@ -143,27 +137,19 @@ type Experimental = NonNullable<NextConfig['experimental']> & { turbopackPluginR
  *   production build: Turbopack and `next dev` have no build worker, and Next prints every experimental setting
  *   (`✓ webpackBuildWorker`) as if the user had chosen it (issue #16). `next build` sets TURBOPACK before it loads
  *   the config (next/dist/lib/bundler.js), so a build without it is webpack's.
- * - Our loader is what makes Turbopack start its pool of Node.js child processes for webpack loaders (about 56 MB
- *   each, one or two per build). Next's `workerThreads` strategy runs the same loaders in worker threads of the
- *   build process, "which should use less memory and CPU" (Next's docs; it falls back to child processes on the
- *   Node.js versions where threads are unsafe). Chosen only when our loader is the only Node code Turbopack runs:
- *   the user has no Turbopack rules and no PostCSS or Babel config, and this Next version knows the option.
+ *
+ * Not `experimental.turbopackPluginRuntimeStrategy: 'workerThreads'` (which runs our Turbopack loader in threads
+ * instead of a pool of Node.js child processes, about 56 MB each): Next lists every experimental key of the config
+ * under "Experiments (use with caution)" on every Turbopack build and `next dev` (next/dist/server/config.js
+ * `configuredExperimentalFeatures`), and on Node.js >= 24.13.1 it warns that the setting is disabled and ignores it.
+ * An app that wants the memory back sets it itself (README "What it changes in your config"); then the line means
+ * what it says.
  */
-function experimentalSettings(
-  userConfig: NextConfig,
-  projectDir: string,
-  defaultConfig: NextConfig | undefined,
-  phase: string,
-): Pick<NextConfig, 'experimental'> | Record<string, never> {
+function experimentalSettings(userConfig: NextConfig, phase: string): Pick<NextConfig, 'experimental'> | Record<string, never> {
   const user = (userConfig.experimental ?? {}) as Experimental;
   const ours: Partial<Experimental> = {};
   const webpackBuild = phase === PHASE_PRODUCTION_BUILD && !process.env.TURBOPACK;
   if (webpackBuild && !userConfig.webpack && user.webpackBuildWorker === undefined) ours.webpackBuildWorker = true;
-  const knowsStrategy = defaultConfig?.experimental !== undefined && 'turbopackPluginRuntimeStrategy' in defaultConfig.experimental;
-  const userTurbopackRules = Object.keys((userConfig.turbopack as TurbopackConfig | undefined)?.rules ?? {}).length > 0;
-  if (knowsStrategy && user.turbopackPluginRuntimeStrategy === undefined && !userTurbopackRules && !hasNodePoolConfigFile(projectDir)) {
-    ours.turbopackPluginRuntimeStrategy = 'workerThreads';
-  }
   if (Object.keys(ours).length === 0) return {};
   return { experimental: { ...user, ...ours } as NextConfig['experimental'] };
 }
@@ -197,14 +183,6 @@ function installedFrom(dir: string, name: string): boolean {
   }
 }
 
-function hasNodePoolConfigFile(projectDir: string): boolean {
-  try {
-    return readdirSync(projectDir).some((name) => NODE_POOL_CONFIG_FILE.test(name));
-  } catch {
-    return true;
-  }
-}
-
 /**
  * `withActionGuard(options?)(nextConfig)`: wraps a Next config (object, function or async function) so every
  * `"use server"` module is guarded on webpack and Turbopack. Inline options merge over `action-guard.config.*`.
@@ -220,12 +198,7 @@ export function withActionGuard(options: Options = {}): (nextConfig?: NextConfig
       : { options, inner: nextConfig };
     const guarded: GuardedNextConfig = async (phase, context) => {
       const userConfig = typeof wrapped.inner === 'function' ? await wrapped.inner(phase, context) : wrapped.inner;
-      return applyActionGuard(userConfig, {
-        options: wrapped.options,
-        phase,
-        projectDir: process.cwd(),
-        defaultConfig: context?.defaultConfig,
-      });
+      return applyActionGuard(userConfig, { options: wrapped.options, phase, projectDir: process.cwd() });
     };
     return Object.assign(guarded, { [WRAPPED]: wrapped });
   };

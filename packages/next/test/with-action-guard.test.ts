@@ -133,34 +133,20 @@ describe('withActionGuard()(nextConfig)', () => {
     });
   });
 
-  describe("Turbopack's way of running loaders", () => {
-    // Next's own defaults: the option exists in this Next (16.4), so the plugin may choose it.
-    const nextDefaults = { defaultConfig: require('next/dist/server/config-shared').defaultConfig as NextConfig };
-    const strategyOf = (config: NextConfig) =>
-      (config.experimental as { turbopackPluginRuntimeStrategy?: string } | undefined)?.turbopackPluginRuntimeStrategy;
-
-    test('runs our loader in worker threads when it is the only Node code Turbopack runs', async () => {
-      expect(strategyOf(await withActionGuard()({})(BUILD, nextDefaults))).toBe('workerThreads');
-    });
-
-    test.each([
-      ['the user chose a strategy', { experimental: { turbopackPluginRuntimeStrategy: 'childProcesses' } }, 'childProcesses'],
-      ['the user has Turbopack rules of their own', { turbopack: { rules: { '*.svg': { loaders: ['@svgr/webpack'], as: '*.js' } } } }, undefined],
-    ] as const)('leaves it alone when %s', async (_, userConfig, expected) => {
-      expect(strategyOf(await withActionGuard()(userConfig as NextConfig)(BUILD, nextDefaults))).toBe(expected);
-    });
-
-    test.each(['postcss.config.mjs', '.postcssrc.json', 'babel.config.js', '.babelrc'])(
-      'leaves it alone when the project has %s, which Turbopack runs in Node too',
-      async (file) => {
-        writeFileSync(path.join(projectDir, file), '{}');
-        expect(strategyOf(await withActionGuard()({})(BUILD, nextDefaults))).toBeUndefined();
-      },
-    );
-
-    test('does not set an option this Next version does not know', async () => {
-      expect(strategyOf(await withActionGuard()({})(BUILD, { defaultConfig: { experimental: {} } }))).toBeUndefined();
-    });
+  // Next lists every experimental key of the config under "Experiments (use with caution)" on Turbopack builds and
+  // `next dev`, so the plugin sets none there: the user never chose them (issue #16).
+  test.each([BUILD, DEV])('sets no experimental option for Turbopack (%s)', async (phase) => {
+    const previous = process.env.TURBOPACK;
+    process.env.TURBOPACK = '1';
+    try {
+      const nextDefaults = { defaultConfig: require('next/dist/server/config-shared').defaultConfig as NextConfig };
+      expect((await withActionGuard()({})(phase, nextDefaults)).experimental).toBeUndefined();
+      const own = await withActionGuard()({ experimental: { turbopackPluginRuntimeStrategy: 'workerThreads' } as NextConfig['experimental'] })(phase, nextDefaults);
+      expect(own.experimental).toEqual({ turbopackPluginRuntimeStrategy: 'workerThreads' });
+    } finally {
+      if (previous === undefined) delete process.env.TURBOPACK;
+      else process.env.TURBOPACK = previous;
+    }
   });
 
   test('calls a function config with the phase and context, and awaits an async one', async () => {

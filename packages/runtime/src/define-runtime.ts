@@ -30,12 +30,17 @@ export interface Runtime<TSession extends Session = Session> {
 /** Creates the runtime an app's runtime module default-exports. */
 export function defineRuntime<TSession extends Session = Session>(options: RuntimeOptions<TSession>): Runtime<TSession> {
   const resolved = resolveRuntimeOptions(options);
+  const reporter = createReporter(resolved);
+  const rethrowReady = loadRethrow();
   const runtime: GuardRuntime<TSession> = {
     resolved,
     store: resolved.store,
-    reporter: createReporter(resolved),
+    reporter,
     tracing: createTracing(resolved.tracing),
-    rethrowReady: loadRethrow(),
+    rethrowReady,
+    // An `@onFailure` mapper that throws is the app's bug: logged with the ref the caller gets, like a session of the
+    // wrong shape, and passed to onError like a body's error; its redirect() passes (src/failure-mapper.ts).
+    failureMapperHooks: { rethrow: rethrowReady, reportError: (error, action, ref) => reporter.failureMapperError(error, action, ref) },
   };
   return {
     guard: (meta, args, impl, self) => runGuard(runtime, meta, args, impl, self),

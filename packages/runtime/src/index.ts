@@ -13,6 +13,7 @@ export type { ClientIpOption } from './client-ip.js';
 export { createFailure, FAILURE_CODES, FAILURE_MESSAGES, isActionFailure } from './failures.js';
 export type { ActionFailure, ActionFailureError, ActionResult, FailureCode, FailureDetails } from './failures.js';
 export { CacheGuardError, isCacheGuardError } from './guard-cache.js';
+export type { FailureMapper } from './failure-mapper.js';
 export type { CacheGuardErrorCode } from './guard-cache.js';
 export type { SpanLike, TracerLike } from './telemetry.js';
 export type {

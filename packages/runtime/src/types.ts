@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { ActionFailure } from './failures.js';
 
 import type { NormalizedPolicy } from '@action-guard/contracts';
 
@@ -51,6 +52,11 @@ export interface ActionMeta {
   schema: (() => readonly StandardSchemaV1[] | StandardSchemaV1) | null;
   /** Thunk returning the `@authorize` function. */
   authorize: (() => AuthorizeFn) | null;
+  /**
+   * Thunk returning the `@onFailure` function, which maps the guard's failures into the action's own result
+   * (src/failure-mapper.ts); absent when the action has none.
+   */
+  onFailure?: () => (failure: ActionFailure, ...args: any[]) => unknown;
 }
 
 /** What `session()` resolves to when a user is signed in. */

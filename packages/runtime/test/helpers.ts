@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { AuthorizeFn, GuardEvent } from '../src/index.js';
+import type { ActionFailure, AuthorizeFn, GuardEvent } from '../src/index.js';
 import type { ActionMeta, NormalizedPolicy } from '../src/internal.js';
 
 /** A policy as the transform would emit it for `@requiresAuth` alone, with `overrides` applied. */
@@ -28,6 +28,8 @@ export function meta(
     schemas?: StandardSchemaV1[];
     rest?: boolean;
     authorize?: AuthorizeFn;
+    /** The `@onFailure` function. */
+    onFailure?: (failure: ActionFailure, ...args: any[]) => unknown;
   } = {},
 ): ActionMeta {
   const schemas = options.schemas ?? (options.schema === undefined ? null : [options.schema]);
@@ -49,6 +51,7 @@ export function meta(
     }),
     schema: schemas === null ? null : () => schemas,
     authorize: options.authorize === undefined ? null : () => options.authorize!,
+    ...(options.onFailure === undefined ? {} : { onFailure: () => options.onFailure! }),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type ActionFailure,
   type ActionResult,
   type FailureCode,
+  type FailureMapper,
   type Session,
 } from '../src/index.js';
 import { type ActionMeta } from '../src/internal.js';
@@ -92,5 +93,31 @@ describe('the guard and the body', () => {
   test('defineRuntime rejects options it does not know', () => {
     // @ts-expect-error: `sesion` is not an option (and `session` is required).
     defineRuntime({ sesion: () => null });
+  });
+});
+
+describe('FailureMapper checks an @onFailure function against its action', () => {
+  interface FormState {
+    errors?: Record<string, string[]>;
+    message?: string | null;
+  }
+  const createInvoice = async (_prevState: FormState, _formData: FormData): Promise<FormState> => ({});
+
+  test('a mapper returning the state shape type-checks, with the arguments typed as the action declares them', () => {
+    const toState: FailureMapper<typeof createInvoice> = (failure, prevState, formData) => {
+      expectTypeOf(prevState).toEqualTypeOf<FormState>();
+      expectTypeOf(formData).toEqualTypeOf<FormData>();
+      return { ...prevState, message: failure.error.message };
+    };
+    expectTypeOf(toState).toBeFunction();
+  });
+
+  test('a mapper of another shape does not', () => {
+    // @ts-expect-error `message` is a string or null in FormState, not a number
+    const wrong: FailureMapper<typeof createInvoice> = (failure) => ({ message: failure.error.code.length });
+    // @ts-expect-error the raw failure is exactly what the form cannot hold
+    const raw: FailureMapper<typeof createInvoice> = (failure) => failure;
+    expectTypeOf(wrong).toBeFunction();
+    expectTypeOf(raw).toBeFunction();
   });
 });

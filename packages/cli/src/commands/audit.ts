@@ -2,7 +2,7 @@ import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, toTransformerOptions, type ResolvedConfig } from '@action-guard/config';
 import { ACTION_GUARD_DIR, formatFinding, gradeFindings, isInsideLoaderReach, isLoaderSourceFile, MANIFEST_FILE } from '@action-guard/contracts';
-import { findingsForAction, parseManifest, type ActionManifest, type Finding } from '@action-guard/manifest';
+import { findingsForAction, parseManifest, withoutServerPassedActions, type ActionManifest, type Finding } from '@action-guard/manifest';
 import {
   countServerDirectiveCandidates,
   baselineSummary, createTransformer, diagnosticRef, formatDiagnostic, staleBaselineEntries, type ActionRecord, type BaselineEntry, type Diagnostic,
@@ -179,7 +179,10 @@ export async function audit(options: AuditOptions, ctx: CommandContext): Promise
   actions.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   diagnostics.sort(byPosition);
   const last = await readLastManifest(config.root, candidates.distDirs);
-  const manifestFindings = last ? findingsFromManifest(last.manifest, actions, config) : [];
+  // The build's own filter: an action Server Components pass on is not unreferenced (manifest server-passed-actions.ts).
+  const manifestFindings = last
+    ? await withoutServerPassedActions(findingsFromManifest(last.manifest, actions, config), last.manifest.actions, config.root)
+    : [];
   const all = [...diagnostics, ...manifestFindings];
   let baseline: AuditBaseline | null = null;
   if (config.baseline) {

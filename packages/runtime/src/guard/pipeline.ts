@@ -1,6 +1,7 @@
 // The guard, top to bottom in the order of the pipeline (docs/reference.md, docs/rate-limits.md for why this order):
 // session → authentication and roles → validation → @authorize → rate limit → idempotency claim → body.
 // Each step lives in its own file of this directory; a step stops the call by throwing a Denial (denial.ts).
+import { answerFailure, type MapperHooks } from '../failure-mapper.js';
 import { createFailure, type ActionFailure, type FailureCode, type FailureDetails } from '../failures.js';
 import { serializeResult, UNREPLAYABLE } from '../idempotency.js';
 import { loadRethrow } from '../next-interop.js';
@@ -24,6 +25,8 @@ import { validateCall, type ValidatedCall } from './validate.js';
 export interface GuardRuntime<TSession extends Session = Session> extends RuntimeContext<TSession> {
   readonly tracing: RuntimeTracing;
   readonly rethrowReady: ReturnType<typeof loadRethrow>;
+  /** How an `@onFailure` mapper that threw is reported (src/failure-mapper.ts). */
+  readonly failureMapperHooks: MapperHooks;
 }
 
 /** Runs `impl` with `args` under the policy in `meta`; failures come back as values. */
@@ -143,8 +146,11 @@ export async function runGuard<TSession extends Session, TArgs extends [] | unkn
     finishCall(runtime, call, 'ok');
     return result;
   } catch (error) {
-    const failure = failCall(runtime, call, error);
-    return failure instanceof Promise ? await failure : failure;
+    const failed = failCall(runtime, call, error);
+    const failure = failed instanceof Promise ? await failed : failed;
+    // `@onFailure`: a failure the guard produced becomes the action's own result; a body's result never reaches here.
+    if (meta.onFailure === undefined) return failure;
+    return (await answerFailure(meta, failure, args, runtime.failureMapperHooks)) as Awaited<TResult> | ActionFailure;
   }
 }
 

@@ -19,6 +19,8 @@ export interface Reporter {
   sessionShape(error: SessionShapeError, ref: string): void;
   /** Hands an unexpected error to `onError`; an `onError` that throws never turns a failure into a crash. */
   unexpectedError(error: unknown, action: string, ref: string): void;
+  /** An `@onFailure` mapper threw: logged with the ref the caller gets, then handed to `onError` like a body's error. */
+  failureMapperError(error: unknown, action: string, ref: string): void;
   /** Starts the once-per-runtime encryption key comparison (off the call's path; docs/reference.md §5). */
   checkEncryptionKey(): void;
 }
@@ -39,6 +41,15 @@ export function createReporter(resolved: Pick<ResolvedRuntimeOptions, 'onEvent' 
       onEvent(event);
     } catch {
       // An event sink must never change the outcome of a call.
+    }
+  }
+
+  function unexpectedError(error: unknown, action: string, ref: string): void {
+    if (onError === null) return;
+    try {
+      onError(error, { action, ref });
+    } catch {
+      // Reporting must not turn a returned failure into a crash.
     }
   }
 
@@ -81,13 +92,10 @@ export function createReporter(resolved: Pick<ResolvedRuntimeOptions, 'onEvent' 
       reportedSessionFields.add(error.field);
       emit({ type: 'warning', code: 'session-invalid', message: error.message });
     },
-    unexpectedError(error, action, ref) {
-      if (onError === null) return;
-      try {
-        onError(error, { action, ref });
-      } catch {
-        // Reporting must not turn a returned failure into a crash.
-      }
+    unexpectedError,
+    failureMapperError(error, action, ref) {
+      console.error(`action-guard: the @onFailure function of ${action} threw (ref ${ref}): ${errorMessage(error)}`);
+      unexpectedError(error, action, ref);
     },
     checkEncryptionKey() {
       void checkEncryptionKey();
