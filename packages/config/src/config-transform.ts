@@ -28,9 +28,10 @@ function isValidCommonJs(code: string): boolean {
 }
 
 /**
- * The transform jiti runs on a config file and whatever it imports. jiti's default, Babel, adds about 24 MB to every
- * process that loads the config — `next build`'s main process and its webpack worker, where the peak memory of a
- * build is decided. Sucrase strips types and turns ES modules into CommonJS for a fraction of that. What it leaves
+ * The transform jiti runs on a config file and whatever it imports. jiti's default, Babel, adds tens of megabytes to
+ * every process that loads the config — `next build`'s main process and its webpack worker, where the peak memory
+ * of a build is decided (docs/measurements.md#config-transform-memory). Sucrase strips types and turns ES modules
+ * into CommonJS for a fraction of that. What it leaves
  * as written (`import.meta`, top-level `await`) is not valid CommonJS, and JSX is not enabled: those files go to
  * Babel, so every config jiti could load still loads.
  */

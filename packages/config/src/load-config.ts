@@ -57,8 +57,9 @@ function configJiti(file: string): import('jiti').Jiti {
   const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
   // `fsCache` keeps jiti's transpiled output in the project's node_modules/.cache/jiti (the OS temp dir without
   // node_modules), keyed by each file's content: every later build of an unchanged config skips loading the
-  // transpiler (~140 ms of `next build`'s config evaluation for a TypeScript config). `moduleCache: false` still
-  // re-evaluates the file on every load, so an edited config is always read fresh.
+  // transpiler, most of `next build`'s config evaluation for a TypeScript config
+  // (docs/measurements.md#config-jiti-cache). `moduleCache: false` still re-evaluates the file on every load, so an
+  // edited config is always read fresh.
   return createJiti(file, { moduleCache: false, fsCache: true, transform: configTransform });
 }
 

@@ -115,7 +115,7 @@ export function signManifest(bytes: Uint8Array, privateKey: KeyObject | string):
   const key = typeof privateKey === 'string' ? parseSigningKey(privateKey) : privateKey;
   const sig = sign(null, preAuthEncoding(MANIFEST_PAYLOAD_TYPE, bytes), key);
   const envelope: DsseEnvelope = {
-    // A Buffer view of the bytes, not a copy of them (5.6 MB for 10,000 actions).
+    // A Buffer view of the bytes, not a copy of them (docs/measurements.md#dsse-payload-copies).
     payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
     payloadType: MANIFEST_PAYLOAD_TYPE,
     signatures: [{ keyid: keyIdFromPublicKey(key), sig: sig.toString('base64') }],
@@ -125,14 +125,14 @@ export function signManifest(bytes: Uint8Array, privateKey: KeyObject | string):
 }
 
 // The base64 text signManifest wrote for each envelope it returned. That text is known to need no JSON escaping,
-// which no check on an arbitrary string proves cheaply (a regex over 7.4 MB costs more than JSON.stringify).
+// which no check on an arbitrary string proves cheaply (a regex over a large payload costs more than JSON.stringify).
 const signedPayloads = new WeakMap<DsseEnvelope, string>();
 
 /**
  * The RFC 8785 text of a DSSE envelope: what `manifest.dsse.json` holds (equal to `canonicalString(envelope)`).
  * For an envelope from signManifest whose payload is still the text it wrote, that payload is written between
- * quotes as is: JSON.stringify copies a string one character at a time, about 20 ms for the 7.4 MB payload of a
- * 10,000-action manifest. Any other envelope goes through canonicalString.
+ * quotes as is: JSON.stringify copies a string one character at a time (docs/measurements.md#dsse-payload-copies).
+ * Any other envelope goes through canonicalString.
  */
 export function serializeEnvelope(envelope: DsseEnvelope): string {
   const { payload, payloadType, signatures, ...others } = envelope;
@@ -161,7 +161,7 @@ export type VerifyResult =
 // (caught by the length check: every skipped character shortens the output), and ignores the unused low bits of
 // the last character (caught by re-encoding the last group). Re-encoding the whole string would do the same at
 // twice the cost on a 10,000-action manifest. The bytes are decoded after a prefix made for their length, if one is
-// asked for: the payload goes straight into its PAE, instead of being copied there (5.6 MB at 10,000 actions).
+// asked for: the payload goes straight into its PAE, instead of being copied there.
 function strictBase64(value: unknown, prefixFor?: (length: number) => Uint8Array): { bytes: Buffer; withPrefix: Buffer } | null {
   if (typeof value !== 'string' || value.length === 0 || value.length % 4 !== 0) return null;
   if (value.includes('-') || value.includes('_')) return null;

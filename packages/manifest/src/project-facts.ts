@@ -15,8 +15,8 @@ export async function readIfExists(file: string): Promise<string | null> {
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight; results in input order. The post-build step reads
  * one small file per module (records, sources, client chunks): one after another, every read waits a full
- * thread-pool round trip (101 records: ~270 ms, mostly idle); all at once, a large app could run out of file
- * descriptors.
+ * thread-pool round trip, mostly idle (docs/measurements.md#post-build-concurrent-reads); all at once, a large app
+ * could run out of file descriptors.
  */
 export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

@@ -132,14 +132,14 @@ type Experimental = NonNullable<NextConfig['experimental']>;
  * - Next runs `next build --webpack` in a separate build-worker process unless the config has a `webpack()`
  *   function, because it cannot know whether a user's function is safe to run there; adding ours would silently
  *   move the whole compile and trace collection into the main process and make its peak memory grow by more than
- *   half (examples/invoices: 588 → 989 MB). Ours is safe there (it only adds a rule, and the loader persists what
+ *   half (docs/measurements.md#webpack-build-worker). Ours is safe there (it only adds a rule, and the loader persists what
  *   it learns on disk), so the build keeps the worker Next would have used without us. Only for a webpack
  *   production build: Turbopack and `next dev` have no build worker, and Next prints every experimental setting
  *   (`✓ webpackBuildWorker`) as if the user had chosen it (issue #16). `next build` sets TURBOPACK before it loads
  *   the config (next/dist/lib/bundler.js), so a build without it is webpack's.
  *
  * Not `experimental.turbopackPluginRuntimeStrategy: 'workerThreads'` (which runs our Turbopack loader in threads
- * instead of a pool of Node.js child processes, about 56 MB each): Next lists every experimental key of the config
+ * instead of a pool of Node.js child processes; docs/measurements.md#turbopack-loader-runtime): Next lists every experimental key of the config
  * under "Experiments (use with caution)" on every Turbopack build and `next dev` (next/dist/server/config.js
  * `configuredExperimentalFeatures`), and on Node.js >= 24.13.1 it warns that the setting is disabled and ignores it.
  * An app that wants the memory back sets it itself (README "What it changes in your config"); then the line means

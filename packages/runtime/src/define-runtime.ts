@@ -1,5 +1,5 @@
 // `defineRuntime()`: the runtime an app's runtime module default-exports. The guard itself is the pipeline in
-// guard/pipeline.ts, one file per step under guard/ (docs/architecture.md §"Runtime").
+// guard/pipeline.ts, one file per step under guard/ (docs/architecture.md §4).
 import { guardCache } from './guard-cache.js';
 import type { ActionFailure } from './failures.js';
 import { loadRethrow } from './next-interop.js';

@@ -2,8 +2,8 @@
 // server layers on webpack and Turbopack, where guarded actions run. There all four modules always resolve: Next
 // is the host, and it aliases `@opentelemetry/api` to its own compiled copy when the app has not installed it. So
 // they are imported statically: a dynamic `import()` makes the bundler emit async chunks for every route with an
-// action (on the 101-file benchmark app, 18 more server chunks and about 0.8 s more of Turbopack's CPU time in a
-// traced build), and bought nothing, since the guard needs these modules on its first call anyway.
+// action (docs/measurements.md#host-modules-static-imports), and bought nothing, since the guard needs these
+// modules on its first call anyway.
 import * as navigation from 'next/navigation';
 import * as nextHeaders from 'next/headers';
 import * as nextCache from 'next/cache';

@@ -143,7 +143,8 @@ class BoundedMap<V extends Expiring> {
 
 /**
  * Builds an error without capturing a stack trace. A refused claim is an expected answer, and under a flood it is the
- * common one: capturing the (async) stack cost about 25 µs per refusal, more than everything else the store does.
+ * common one: capturing the (async) stack cost more than everything else the store does
+ * (docs/measurements.md#memory-store-refusal-stack).
  */
 function withoutStack<T>(create: () => T): T {
   const holder = Error as { stackTraceLimit?: number };
@@ -156,8 +157,8 @@ function withoutStack<T>(create: () => T): T {
   }
 }
 
-// What a record costs besides its strings: the Map slot, the entry object and its fields (measured on V8 at about 150
-// bytes; rounded up, so the bound errs on the safe side).
+// What a record costs besides its strings: the Map slot, the entry object and its fields, rounded up from what V8
+// measured, so the bound errs on the safe side (docs/measurements.md#memory-store-record-overhead).
 const RECORD_OVERHEAD_BYTES = 200;
 
 /** Bytes a record is counted for: 2 per character of what it holds (V8 keeps many strings at 1, never above 2). */
