@@ -10,7 +10,7 @@ import { findSwallowedNavigation } from './analyze/swallowed-navigation.js';
 import { collectModuleTypes, judgeResultType, type ModuleTypes } from './analyze/result-type.js';
 import type { PlannedGuard } from './codegen/plan-guards.js';
 import { LineIndex, toDiagnostic, type Finding } from './diagnostics/format-diagnostic.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { resolveFileOptions, resolveOptions, resolveProjectOptions, type ResolvedOptions, type TransformerOptions } from './options.js';
 import type { ActionRecord, Diagnostic, TransformOptions } from './types.js';
 import { describeParameters } from './validate/describe-parameters.js';
 import { parseSchemaList } from '@action-guard/contracts';
@@ -213,7 +213,20 @@ export function analyzeModule(code: string, resolved: ResolvedOptions): Analyzed
  * ESLint plugin and the build agree in an app that is still adopting.
  */
 export function checkModule(code: string, options: TransformOptions): ModuleCheck {
-  const resolved = resolveOptions(options);
+  return checkResolved(code, resolveOptions(options));
+}
+
+/**
+ * {@link checkModule} for a whole project, as {@link createTransformer} is for {@link transform}: validates the options
+ * and compiles the directory rules and globs once, and returns the function that checks one file (the ESLint plugin
+ * makes one per loaded config). Same result as `checkModule` with the same options and that file name.
+ */
+export function createChecker(options: TransformerOptions = {}): (code: string, filename: string) => ModuleCheck {
+  const project = resolveProjectOptions(options);
+  return (code, filename) => checkResolved(code, resolveFileOptions(project, filename));
+}
+
+function checkResolved(code: string, resolved: ResolvedOptions): ModuleCheck {
   const { actions, diagnostics, sites, moduleBindings } = analyzeModule(code, resolved);
   const applied = applyBaseline(resolved.baseline, resolved.file, actions, diagnostics);
   return { actions: applied.actions, diagnostics: applied.diagnostics, sites, moduleBindings };

@@ -4,7 +4,7 @@
  */
 export { createTransformer, transform } from './transform.js';
 export { SERVER_DIRECTIVE_PREFILTER, countServerDirectiveCandidates } from './analyze/directives.js';
-export { checkModule, type CheckedSite, type ModuleCheck } from './check-module.js';
+export { checkModule, createChecker, type CheckedSite, type ModuleCheck } from './check-module.js';
 export { POLICY_TAGS } from './validate/resolve-policy.js';
 export { suggestTag } from './validate/suggest-tag.js';
 export {

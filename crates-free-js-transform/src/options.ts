@@ -50,6 +50,16 @@ export function compileGlob(glob: string | string[]): (file: string) => boolean 
   return picomatch([glob].flat().map(escape), { dot: true });
 }
 
+/** A rule's floor; a rule whose arguments do not parse is an options error like any other (parseRulePolicy says why). */
+function ruleFloor(glob: string, policy: RulePolicy): ReturnType<typeof parseRulePolicy> {
+  try {
+    return parseRulePolicy(glob, policy);
+  } catch (error) {
+    if (error instanceof TypeError && !(error instanceof TransformOptionsError)) throw new TransformOptionsError(error.message);
+    throw error;
+  }
+}
+
 function fail(message: string): never {
   throw new TransformOptionsError(`@action-guard/transform: ${message}`);
 }
@@ -115,7 +125,7 @@ export function resolveProjectOptions(options: TransformerOptions): ProjectOptio
   for (const [glob, policy] of Object.entries(options.rules ?? {})) {
     if (policy === null || typeof policy !== 'object') fail(`rule "${glob}" must be an object`);
     checkKeys(policy, RULE_POLICY_KEYS, `rule "${glob}"`);
-    rules.push({ glob, matches: compileGlob(glob), policy, floor: parseRulePolicy(glob, policy) });
+    rules.push({ glob, matches: compileGlob(glob), policy, floor: ruleFloor(glob, policy) });
   }
 
   let insideActionPaths: ((file: string) => boolean) | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createTransformer, transform, TransformOptionsError, type TransformerOptions } from '../src/index.js';
+import { checkModule, createChecker, createTransformer, transform, TransformOptionsError, type TransformerOptions } from '../src/index.js';
 import { loadFixtures } from './support/fixtures.js';
 
 describe('createTransformer', () => {
@@ -42,5 +42,30 @@ describe('createTransformer', () => {
     expect(other.code).toContain('"../lib/guard"');
     expect(admin.actions[0]!.policy.roles).toEqual(['admin']);
     expect(other.actions[0]!.policy.roles).toEqual([]);
+  });
+});
+
+describe('createChecker', () => {
+  test('gives every fixture the result checkModule() gives it, with the options resolved once for all files', () => {
+    const groups = new Map<string, ReturnType<typeof loadFixtures>>();
+    for (const fixture of loadFixtures()) {
+      const { filename: _file, ...rest } = fixture.options;
+      const key = JSON.stringify(rest);
+      groups.set(key, [...(groups.get(key) ?? []), fixture]);
+    }
+    let checked = 0;
+    for (const [key, group] of groups) {
+      const checkFile = createChecker(JSON.parse(key) as TransformerOptions);
+      for (const fixture of group) {
+        expect(checkFile(fixture.code, fixture.options.filename), fixture.name).toEqual(checkModule(fixture.code, fixture.options));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  test('rejects bad options when it is made, before any file', () => {
+    expect(() => createChecker({ rules: { 'app/**': { dedupe: 'key:id 99999999999999999999h' } } })).toThrow(TransformOptionsError);
+    expect(() => createChecker({ filename: 'app/a.ts' } as never)).toThrow(/unknown option key "filename"/);
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getFreePort } from './free-port.js';
+import { getFreePort, isPortFree } from './free-port.js';
 
 const run = promisify(execFile);
 const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
@@ -87,7 +87,7 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
     while (ports.length < 6) {
       const port = await getFreePort();
       // The cluster bus listens on port + 10000: both must be free, and distinct from the other nodes'.
-      if (port + 10_000 > 65_535 || ports.includes(port)) continue;
+      if (port + 10_000 > 65_535 || ports.includes(port) || ports.includes(port + 10_000) || ports.includes(port - 10_000) || !(await isPortFree(port + 10_000))) continue;
       ports.push(port);
     }
     for (const port of ports) {

@@ -37,18 +37,20 @@ export class LineIndex {
   }
 
   /**
-   * The text `codeFrameColumns` needs to print its frame at `line` (1-based): the lines of the frame's window (two
-   * above, three below, its defaults) with every line before it left empty. The frame is the same as for the whole
-   * source, but code-frame splits what it is given into lines on each call, so the whole source made a module's
-   * diagnostics cost its length times their number (a 1000-line module with 71 findings spent most of its analysis
-   * there; scripts/bench/eslint.mjs).
+   * The lines `codeFrameColumns` prints around `line` (1-based): two above, three below (its defaults), and the
+   * number of the first, which it takes as `startLine`. The frame is the same as for the whole source, but
+   * code-frame splits what it is given into lines on each call, so passing the whole source made a module's
+   * diagnostics cost its length times their number (scripts/bench/eslint.mjs, the 1000-line module).
    */
-  frameSource(source: string, line: number): string {
+  frameWindow(source: string, line: number): { text: string; startLine: number } {
     const first = Math.max(line - 3, 0);
     const end = this.starts[Math.min(line + 3, this.starts.length)] ?? source.length;
-    return '\n'.repeat(first) + source.slice(this.starts[first], end);
+    return { text: source.slice(this.starts[first], end), startLine: first + 1 };
   }
 }
+
+/** `startLine` (where the frame's numbering starts) is in @babel/code-frame 7.27.1, the lowest this package accepts; its types lack it. */
+type FrameOptions = NonNullable<Parameters<typeof codeFrameColumns>[2]> & { startLine: number };
 
 /** Turns a finding into a printable diagnostic with the given severity. */
 export function toDiagnostic(
@@ -68,8 +70,14 @@ export function toDiagnostic(
     file: context.file,
     line,
     column: column + 1,
-    frame: codeFrameColumns(context.lines.frameSource(context.source, line), { start: { line, column: column + 1 } }, { highlightCode: false }),
+    frame: frameAt(context, line, column + 1),
   };
+}
+
+function frameAt(context: { source: string; lines: LineIndex }, line: number, column: number): string {
+  const window = context.lines.frameWindow(context.source, line);
+  const options: FrameOptions = { highlightCode: false, startLine: window.startLine };
+  return codeFrameColumns(window.text, { start: { line, column } }, options);
 }
 
 /**

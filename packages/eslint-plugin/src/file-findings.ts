@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { toTransformOptions } from '@action-guard/config';
-import { checkModule, countServerDirectiveCandidates, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
+import { toTransformerOptions, type ResolvedConfig } from '@action-guard/config';
+import { countServerDirectiveCandidates, createChecker, type Diagnostic, type ModuleCheck } from '@action-guard/transform';
 import type { Rule, SourceCode } from 'eslint';
 import { findProjectRoot, loadProjectState } from './project-config.js';
 import { lineStarts } from './suggestions.js';
@@ -45,7 +45,7 @@ export function classifyDiagnostics(diagnostics: readonly Diagnostic[]): Pick<Fi
  * The findings of the file a rule is linting, computed by the first rule that asks and shared with the others.
  * `null` for a file without a `"use server"` or `"use cache"` literal in any spelling (the transform's own pre-filter,
  * `countServerDirectiveCandidates`): no config lookup, no parse. The analysis is the build's
- * (`checkModule` with the options `toTransformOptions` gives the build), on ESLint's text of the file.
+ * (`createChecker` with the options `toTransformerOptions` gives the build), on ESLint's text of the file.
  */
 export function findingsOf(context: Rule.RuleContext): FileFindings | null {
   const sourceCode = context.sourceCode;
@@ -56,6 +56,19 @@ export function findingsOf(context: Rule.RuleContext): FileFindings | null {
   const findings = countServerDirectiveCandidates(sourceCode.text) === 0 ? null : analyse(context);
   analyses.set(sourceCode, findings);
   return findings;
+}
+
+// One checker per loaded config: the options are validated and the rules and globs compiled once, not per file
+// (a reloaded config is a new object, so it gets a new checker). The build's options (toTransformerOptions), as the
+// loader and `audit` use them.
+const checkers = new WeakMap<ResolvedConfig, (code: string, filename: string) => ModuleCheck>();
+function checkerFor(config: ResolvedConfig): (code: string, filename: string) => ModuleCheck {
+  let checker = checkers.get(config);
+  if (checker === undefined) {
+    checker = createChecker(toTransformerOptions(config));
+    checkers.set(config, checker);
+  }
+  return checker;
 }
 
 function analyse(context: Rule.RuleContext): FileFindings {
@@ -73,7 +86,7 @@ function analyse(context: Rule.RuleContext): FileFindings {
   const filename = path.resolve(context.cwd, context.filename);
   let check: ModuleCheck;
   try {
-    check = checkModule(text, toTransformOptions(project.config, filename));
+    check = checkerFor(project.config)(text, filename);
   } catch (error) {
     // Invalid options (a directory rule the transform rejects) fail the build before any diagnostic; so here.
     const problem = error instanceof Error ? error : new Error(String(error));
