@@ -1,6 +1,7 @@
 import type { Node, Program, Statement } from '@babel/types';
 import { effectivePrologue, isUseServer } from './directives.js';
 import { parseModule } from './parse-module.js';
+import { skipTrivia } from './source-text.js';
 
 /**
  * Idempotence, decided structurally (transform.ts): a text counts as this transform's own output only when undoing
@@ -58,19 +59,6 @@ function outerParameterRange(code: string, fn: Node & { params: Node[] }): { sta
   const start = code.indexOf('(', from);
   const end = code.indexOf(')', start);
   return start === -1 || end === -1 ? null : { start, end: end + 1 };
-}
-
-/** Skips whitespace and comments forward. */
-function skipTrivia(code: string, index: number): number {
-  let at = index;
-  for (;;) {
-    while (at < code.length && /\s/.test(code[at]!)) at++;
-    if (code.startsWith('/*', at)) at = code.indexOf('*/', at + 2) + 2;
-    else if (code.startsWith('//', at)) {
-      const newline = code.indexOf('\n', at);
-      at = newline === -1 ? code.length : newline;
-    } else return at;
-  }
 }
 
 /**

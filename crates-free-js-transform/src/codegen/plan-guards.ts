@@ -1,5 +1,6 @@
 import type { Identifier, Program } from '@babel/types';
 import { effectivePrologue } from '../analyze/directives.js';
+import { skipTrivia } from '../analyze/source-text.js';
 import type { ActionSite, FunctionNode, LocalisableExport } from '../analyze/collect-action-sites.js';
 import type { ActionRecord } from '../types.js';
 
@@ -35,19 +36,6 @@ export interface PlanInput {
 
 /** Appears in the injected import; its presence means the text is already our output (idempotence). */
 export const GUARDED_MARKER = '@action-guard/transform:guarded';
-
-/** Skips whitespace and comments forward from `index`. */
-function skipTrivia(code: string, index: number): number {
-  let at = index;
-  for (;;) {
-    while (at < code.length && /\s/.test(code[at]!)) at++;
-    if (code.startsWith('/*', at)) at = code.indexOf('*/', at + 2) + 2;
-    else if (code.startsWith('//', at)) {
-      const newline = code.indexOf('\n', at);
-      at = newline === -1 ? code.length : newline;
-    } else return at;
-  }
-}
 
 /** The real parameters (TypeScript's `this: T` pseudo-parameter is erased by SWC and not counted). */
 function realParams(fn: FunctionNode): FunctionNode['params'] {
