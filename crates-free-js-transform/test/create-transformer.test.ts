@@ -2,16 +2,21 @@ import { describe, expect, test } from 'vitest';
 import { checkModule, createChecker, createTransformer, transform, TransformOptionsError, type TransformerOptions } from '../src/index.js';
 import { loadFixtures } from './support/fixtures.js';
 
+/** Fixtures that share a config (every option but the file name), keyed by those options as JSON. */
+function fixturesByOptions(): Map<string, ReturnType<typeof loadFixtures>> {
+  const groups = new Map<string, ReturnType<typeof loadFixtures>>();
+  for (const fixture of loadFixtures()) {
+    const { filename: _file, ...rest } = fixture.options;
+    const key = JSON.stringify(rest);
+    groups.set(key, [...(groups.get(key) ?? []), fixture]);
+  }
+  return groups;
+}
+
 describe('createTransformer', () => {
   test('gives every fixture the result transform() gives it, with the options resolved once for all files', () => {
-    // Fixtures share options when they share a config: group them, make one transformer per group, and transform
-    // every file of the group with it.
-    const groups = new Map<string, ReturnType<typeof loadFixtures>>();
-    for (const fixture of loadFixtures()) {
-      const { filename: _file, ...rest } = fixture.options;
-      const key = JSON.stringify(rest);
-      groups.set(key, [...(groups.get(key) ?? []), fixture]);
-    }
+    // One transformer per group of fixtures sharing a config, used for every file of the group.
+    const groups = fixturesByOptions();
     expect([...groups.values()].some((group) => group.length > 1)).toBe(true);
     for (const [key, group] of groups) {
       const transformFile = createTransformer(JSON.parse(key) as TransformerOptions);
@@ -47,12 +52,7 @@ describe('createTransformer', () => {
 
 describe('createChecker', () => {
   test('gives every fixture the result checkModule() gives it, with the options resolved once for all files', () => {
-    const groups = new Map<string, ReturnType<typeof loadFixtures>>();
-    for (const fixture of loadFixtures()) {
-      const { filename: _file, ...rest } = fixture.options;
-      const key = JSON.stringify(rest);
-      groups.set(key, [...(groups.get(key) ?? []), fixture]);
-    }
+    const groups = fixturesByOptions();
     let checked = 0;
     for (const [key, group] of groups) {
       const checkFile = createChecker(JSON.parse(key) as TransformerOptions);
